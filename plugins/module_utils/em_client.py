@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Client of the Veeam Backup Enterprise Manager REST API: logon sessions, JSON, tasks."""
+
+import time
+
+from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+
+DEFAULT_PORT = 9398
+LOGON_PATH = "/api/sessionMngr/"
+LOGON_SESSIONS_PATH = "/api/logonSessions"
+SESSION_HEADER = "X-RestSvcSessionId"
+TASKS_PATH = "/api/tasks"
+ROLES_PATH = "/api/security/roles"
+
+
+class EmClient(object):
+    """One logon session with one Enterprise Manager.
+
+    Logs on with HTTP Basic, sends the session id on every request, speaks JSON both ways, logs on
+    again once when the session has expired (401), and ends the session in :meth:`close`.
+    """
+
+    def __init__(self, transport, username, password, clock=time.time, sleep=time.sleep):
+        if not (username and password):
+            raise VeeamError("No credentials for Enterprise Manager: give username and password "
+                             "(or VEEAM_EM_USERNAME / VEEAM_EM_PASSWORD)", error_code="invalid_input")
+        self.transport = transport
+        self.username = username
+        self._password = password
+        self._clock = clock
+        self._sleep = sleep
+        self._session_header = None
+        self._session_id = None
+        self._roles = None
+        transport.add_secret(password)
+
+    @property
+    def server(self):
+        return self.transport.base_url
+
+    # ------------------------------------------------------------------ session
+    def logon(self):
+        try:
+            response = self.transport.request("POST", LOGON_PATH, params={"v": "latest"},
+                                              auth=(self.username, self._password), idempotent=True,
+                                              headers={"Accept": "application/json"})
+        except VeeamError as error:
+            raise self._explain_logon_error(error)
+        header = response.headers.get(SESSION_HEADER)
+        if not header:
+            raise VeeamError("Enterprise Manager at %s accepted the logon but sent no %s header"
+                             % (self.server, SESSION_HEADER), status=response.status_code,
+                             method="POST", path=LOGON_PATH,
+                             hint="Check that server and port point at the Enterprise Manager REST API (port 9398).")
+        self._session_header = header
+        self.transport.add_secret(header)
+        body = _json_or_none(response)
+        self._session_id = (body or {}).get("SessionId") or header
+        self.transport.add_secret(self._session_id)
+
+    def _explain_logon_error(self, error):
+        if error.status in (401, 403):
+            error.summary = "Enterprise Manager at %s refused the logon of %s" % (self.server, self.username)
+            error.hint = ("Check the user name and password; the account needs an Enterprise Manager role "
+                          "(Portal Administrator to manage accounts).")
+        return error
+
+    def close(self):
+        """End the logon session and close the connection pool."""
+        if self._session_header:
+            try:
+                self.transport.request("DELETE", "%s/%s" % (LOGON_SESSIONS_PATH, self._session_id),
+                                       headers=self._headers(), accept_statuses=(401, 404))
+            except VeeamError:
+                pass
+        self._session_header = None
+        self.transport.close()
+
+    def _headers(self, with_body=False):
+        headers = {SESSION_HEADER: self._session_header, "Accept": "application/json"}
+        if with_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    # ------------------------------------------------------------------ requests
+    def request(self, method, path, params=None, json=None, accept_statuses=(), idempotent=None):
+        """A request in the logon session; logs on again once after a 401 and repeats the request."""
+        if self._session_header is None:
+            self.logon()
+        try:
+            return self._send(method, path, params, json, accept_statuses, idempotent)
+        except VeeamError as error:
+            if error.status != 401:
+                raise
+        # 401: the session expired (idle timeout) and the request was not processed.
+        self.logon()
+        return self._send(method, path, params, json, accept_statuses, idempotent)
+
+    def _send(self, method, path, params, json, accept_statuses, idempotent):
+        return self.transport.request(method, path, params=params, json=json,
+                                      headers=self._headers(with_body=json is not None),
+                                      accept_statuses=accept_statuses, idempotent=idempotent)
+
+    def get_json(self, path, params=None, accept_statuses=()):
+        response = self.request("GET", path, params=params, accept_statuses=accept_statuses)
+        if response.status_code in accept_statuses:
+            return None
+        return response.json()
+
+    # ------------------------------------------------------------------ tasks
+    def get_task(self, task_id):
+        return self.get_json("%s/%s" % (TASKS_PATH, task_id))
+
+    def wait_task(self, task, timeout=300, poll_interval=2.0):
+        """Poll a task (in this logon session) until it is finished; returns the last task body.
+
+        Raises VeeamError when the task fails or is still running after ``timeout`` seconds.
+        """
+        deadline = self._clock() + timeout
+        while not task_finished(task):
+            if self._clock() >= deadline:
+                raise VeeamError("Enterprise Manager task %s (%s) was still %s after %s seconds"
+                                 % (task.get("TaskId"), task.get("Operation"), task.get("State"), timeout),
+                                 error_code="task_timeout",
+                                 hint="The task goes on in Enterprise Manager; raise wait_timeout to wait longer.")
+            self._sleep(poll_interval)
+            task = self.get_task(task.get("TaskId"))
+        if not task_succeeded(task):
+            raise VeeamError("Enterprise Manager task %s (%s) failed" % (task.get("TaskId"), task.get("Operation")),
+                             error_code="task_failed", message=task_message(task))
+        return task
+
+
+def task_finished(task):
+    return str(task.get("State", "")).lower() == "finished"
+
+
+def task_succeeded(task):
+    result = task.get("Result") or {}
+    return str(result.get("Success", "")).lower() == "true"
+
+
+def task_message(task):
+    result = task.get("Result") or {}
+    return result.get("Message")
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None

@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every module of the collection shares: connection options, the client, clean failures."""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport, build_base_url)
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_client
+
+EM_DEFAULT_PORT = 9398
+INSECURE_WARNING = ("validate_certs is false: the identity of the %s is not checked, so the credentials could be "
+                    "sent to an impostor. Trust the server's certificate with ca_path instead.")
+
+
+def _env(name):
+    return (env_fallback, [name])
+
+
+def _connection_spec(prefix, default_port, extra=None):
+    spec = dict(
+        server=dict(type="str", required=True, fallback=_env(prefix + "SERVER")),
+        port=dict(type="int", default=default_port, fallback=_env(prefix + "PORT")),
+        username=dict(type="str", fallback=_env(prefix + "USERNAME")),
+        password=dict(type="str", no_log=True, fallback=_env(prefix + "PASSWORD")),
+        validate_certs=dict(type="bool", default=True, fallback=_env(prefix + "VALIDATE_CERTS")),
+        ca_path=dict(type="path", fallback=_env(prefix + "CA_PATH")),
+        timeout=dict(type="int", default=30, fallback=_env(prefix + "TIMEOUT")),
+        retries=dict(type="int", default=3),
+        use_proxy=dict(type="bool", default=True),
+    )
+    spec.update(extra or {})
+    return spec
+
+
+def vbr_connection_spec():
+    """Connection options of every VBR module (documented in the ``backupops.veeam.vbr`` doc fragment)."""
+    return _connection_spec("VEEAM_VBR_", vbr_client.DEFAULT_PORT, dict(
+        access_token=dict(type="str", no_log=True, fallback=_env("VEEAM_VBR_ACCESS_TOKEN")),
+        api_version=dict(type="str", default=vbr_client.DEFAULT_API_VERSION,
+                         choices=list(vbr_client.SUPPORTED_API_VERSIONS), fallback=_env("VEEAM_VBR_API_VERSION")),
+    ))
+
+
+def em_connection_spec():
+    """Connection options of every EM module (documented in the ``backupops.veeam.em`` doc fragment)."""
+    spec = _connection_spec("VEEAM_EM_", EM_DEFAULT_PORT)
+    spec["username"]["required"] = True
+    spec["password"]["required"] = True
+    return spec
+
+
+class VeeamModule(AnsibleModule):
+    """An AnsibleModule with the connection options of one Veeam product and a lazily opened client.
+
+    The client logs out when the module exits or fails. Subclasses set ``product``,
+    ``connection_spec`` and ``make_client``.
+    """
+
+    product = "Veeam server"
+    default_port = None
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = self.connection_spec()
+        spec.update(argument_spec or {})
+        super(VeeamModule, self).__init__(argument_spec=spec, **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+        self._client = None
+
+    @staticmethod
+    def connection_spec():
+        raise NotImplementedError
+
+    def make_client(self, transport):
+        raise NotImplementedError
+
+    @property
+    def client(self):
+        if self._client is None:
+            try:
+                self._client = self.make_client(self._transport())
+            except VeeamError as error:
+                self.fail_from_error(error)
+        return self._client
+
+    def _transport(self):
+        params = self.params
+        try:
+            base_url, warnings = build_base_url(params["server"], params["port"], self.default_port)
+        except ValueError as error:
+            self.fail_json(msg="Invalid server option: %s" % error)
+        for warning in warnings:
+            self.warn(warning)
+        if not params["validate_certs"]:
+            self.warn(INSECURE_WARNING % self.product)
+        return Transport(base_url, product=self.product, validate_certs=params["validate_certs"],
+                         ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"],
+                         use_proxy=params["use_proxy"], on_secret=self.no_log_values.add)
+
+    def close_client(self):
+        client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+    def exit_json(self, **kwargs):
+        self.close_client()
+        super(VeeamModule, self).exit_json(**kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        self.close_client()
+        super(VeeamModule, self).fail_json(msg=msg, **kwargs)
+
+    def fail_from_error(self, error):
+        """Fail with the error's sentence and its data (status, server error code, method, path)."""
+        self.fail_json(msg=error.sentence(), error=error.to_dict())
+
+    def run(self, main):
+        """Call ``main(self)``; a VeeamError becomes a clean failure instead of a traceback."""
+        try:
+            main(self)
+        except VeeamError as error:
+            self.fail_from_error(error)
+
+
+class VbrModule(VeeamModule):
+    product = "VBR server"
+    default_port = vbr_client.DEFAULT_PORT
+
+    @staticmethod
+    def connection_spec():
+        return vbr_connection_spec()
+
+    def make_client(self, transport):
+        params = self.params
+        return vbr_client.VbrClient(transport, username=params["username"], password=params["password"],
+                                    access_token=params["access_token"], api_version=params["api_version"])
