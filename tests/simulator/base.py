@@ -121,6 +121,10 @@ class App:
         """``token``, ``logon``, ``logout``, ``read`` or ``write``: how the benchmark counts a request."""
         return "read" if method in ("GET", "HEAD") else "write"
 
+    def error_response(self, status, message):
+        """An error answer in this API's own error shape (used for injected faults and simulator bugs)."""
+        raise NotImplementedError
+
     def admin(self, request, subpath):
         """App-specific admin endpoints under ``/_sim/``; return None when ``subpath`` is not ours."""
         return None
