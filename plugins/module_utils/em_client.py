@@ -109,6 +109,13 @@ class EmClient(object):
             return None
         return response.json()
 
+    # ------------------------------------------------------------------ roles
+    def list_roles(self):
+        """Every Enterprise Manager role as ``{"uid", "id", "name"}`` (read once per client)."""
+        if self._roles is None:
+            self._roles = [ref_result(ref) for ref in self.get_json(ROLES_PATH).get("Refs") or []]
+        return self._roles
+
     # ------------------------------------------------------------------ tasks
     def get_task(self, task_id):
         return self.get_json("%s/%s" % (TASKS_PATH, task_id))
@@ -152,3 +159,13 @@ def _json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def uid_id(uid):
+    """The id at the end of an EM UID such as ``urn:veeam:EnterpriseRole:<id>``."""
+    return str(uid or "").rsplit(":", 1)[-1]
+
+
+def ref_result(ref):
+    """An EM entity reference as modules return it."""
+    return {"uid": ref.get("UID"), "id": uid_id(ref.get("UID")), "name": ref.get("Name")}

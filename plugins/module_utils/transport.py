@@ -141,9 +141,13 @@ class Transport(object):
         self.request_count = 0
         self._secrets = set()
         self._on_secret = on_secret
+        if not validate_certs:
+            # The module warns in Ansible's way; urllib3's own warning on every request would be noise.
+            requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
         self.session = requests.Session()
         self.session.trust_env = use_proxy
-        self.session.verify = (ca_path or True) if validate_certs else False
+        # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
+        self.verify = (ca_path or True) if validate_certs else False
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
@@ -207,7 +211,7 @@ class Transport(object):
         path = urlsplit(url).path
         try:
             return self.session.request(method, url, params=params, json=json, data=data, headers=headers,
-                                        auth=auth, timeout=self.timeout, allow_redirects=False)
+                                        auth=auth, timeout=self.timeout, allow_redirects=False, verify=self.verify)
         except requests.exceptions.SSLError as exc:
             raise VeeamError("Cannot open a trusted TLS connection to the %s at %s: %s"
                              % (self.product, self.base_url, self._reason(exc)),

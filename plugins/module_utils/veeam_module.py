@@ -8,9 +8,9 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport, build_base_url)
-from ansible_collections.backupops.veeam.plugins.module_utils import vbr_client
+from ansible_collections.backupops.veeam.plugins.module_utils import em_client, vbr_client
 
-EM_DEFAULT_PORT = 9398
+EM_DEFAULT_PORT = em_client.DEFAULT_PORT
 INSECURE_WARNING = ("validate_certs is false: the identity of the %s is not checked, so the credentials could be "
                     "sent to an impostor. Trust the server's certificate with ca_path instead.")
 
@@ -137,3 +137,15 @@ class VbrModule(VeeamModule):
         params = self.params
         return vbr_client.VbrClient(transport, username=params["username"], password=params["password"],
                                     access_token=params["access_token"], api_version=params["api_version"])
+
+
+class EmModule(VeeamModule):
+    product = "Enterprise Manager"
+    default_port = EM_DEFAULT_PORT
+
+    @staticmethod
+    def connection_spec():
+        return em_connection_spec()
+
+    def make_client(self, transport):
+        return em_client.EmClient(transport, username=self.params["username"], password=self.params["password"])

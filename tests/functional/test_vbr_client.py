@@ -222,3 +222,30 @@ def test_missing_credentials_is_an_input_error(vbr_url, ca_path):
     with pytest.raises(VeeamError) as caught:
         VbrClient(Transport(vbr_url, ca_path=ca_path), username="TECH\\x")
     assert "give username and password" in str(caught.value)
+
+
+def _client_for(sim, api_version):
+    transport = Transport(sim.vbr_url, product="VBR server", ca_path=sim.ca_path, retries=0)
+    return VbrClient(transport, username=sim.config.username, password=sim.config.password, api_version=api_version)
+
+
+@pytest.mark.parametrize("old_simulator", ["13.0.1"], indirect=True)
+def test_rev2_against_vbr_13_0_says_which_version_to_use(old_simulator):
+    client = _client_for(old_simulator, "1.3-rev2")
+    with pytest.raises(VeeamError) as caught:
+        client.list_roles()
+    text = str(caught.value)
+    assert caught.value.error_code == "unsupported_api_version"
+    assert "does not support REST API version 1.3-rev2 (it supports: 1.3-rev1)" in text
+    assert "set api_version: 1.3-rev1" in text
+    assert _client_for(old_simulator, "1.3-rev1").list_roles()
+
+
+@pytest.mark.parametrize("old_simulator", ["12.3"], indirect=True)
+def test_server_without_the_security_api_names_the_vbr_version_needed(old_simulator):
+    client = _client_for(old_simulator, "1.3-rev1")
+    with pytest.raises(VeeamError) as caught:
+        client.list_users()
+    text = str(caught.value)
+    assert "needs Veeam Backup & Replication 13.0.1 or later" in text
+    assert "Upgrade the server" in text

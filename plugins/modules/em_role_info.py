@@ -1,0 +1,95 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: em_role_info
+short_description: List the roles of Veeam Backup Enterprise Manager
+version_added: 1.0.0
+description:
+  - Lists the roles that Enterprise Manager accounts can be given (Portal Administrator, Portal User, Restore
+    Operator and the restore operator roles of each kind), with their UIDs.
+  - Use it to find the exact role names or UIDs for M(backupops.veeam.em_account).
+author:
+  - backupops.veeam contributors
+options:
+  name:
+    description:
+      - Return only the role with this name (case-insensitive) or UID.
+      - When no role matches, the module fails and lists the roles Enterprise Manager has.
+    type: str
+extends_documentation_fragment:
+  - backupops.veeam.em
+  - backupops.veeam.attributes
+  - backupops.veeam.attributes.info_module
+  - backupops.veeam.attributes.actiongroup_em
+"""
+
+EXAMPLES = r"""
+- name: List the roles of Enterprise Manager
+  backupops.veeam.em_role_info:
+    server: em01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_em_password }}"
+    ca_path: /etc/pki/veeam/em01.pem
+  register: em_roles
+
+- name: Find the UID of the Restore Operator role
+  backupops.veeam.em_role_info:
+    server: em01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_em_password }}"
+    ca_path: /etc/pki/veeam/em01.pem
+    name: restore operator
+  register: restore_operator
+"""
+
+RETURN = r"""
+roles:
+  description: The roles, sorted by name.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    uid:
+      description: Role UID.
+      type: str
+      sample: urn:veeam:EnterpriseRole:f84a8b62-49b8-4d0c-b25b-92321b52bab6
+    id:
+      description: The id part of the UID.
+      type: str
+      sample: f84a8b62-49b8-4d0c-b25b-92321b52bab6
+    name:
+      description: Role name.
+      type: str
+      sample: Restore Operator
+"""
+
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule
+
+
+def matches(role, wanted):
+    wanted = wanted.strip().casefold()
+    return wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(), str(role["id"]).casefold())
+
+
+def main_logic(module):
+    roles = sorted(module.client.list_roles(), key=lambda role: str(role["name"]).casefold())
+    wanted = module.params["name"]
+    if wanted:
+        selected = [role for role in roles if matches(role, wanted)]
+        if not selected:
+            module.fail_json(msg="No role %r in Enterprise Manager. Its roles are: %s"
+                             % (wanted, ", ".join(role["name"] for role in roles)))
+        roles = selected
+    module.exit_json(changed=False, roles=roles)
+
+
+def main():
+    module = EmModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+    module.run(main_logic)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,161 @@
+"""Shared fixtures: one simulator per test session, reset before every test that uses it.
+
+- ``simulator``: the running :class:`tests.simulator.Simulator` (two VBR servers acting as VBR 13.1, one
+  Enterprise Manager, TLS with a CA in a temp dir, ``--validate-spec`` on).
+- ``sim_admin`` / ``em_admin``: reset the VBR / EM server before the test and give the test the admin API
+  (stats, faults, tokens, directory, users, state); after the test ``sim_admin`` fails it if any VBR request
+  or response violated Veeam's OpenAPI spec.
+- ``vbr_url``, ``vbr_urls``, ``em_url``, ``ca_path``, ``credentials`` (``username``/``password``),
+  ``vbr_env`` / ``em_env``: the ``VEEAM_*`` environment variables a module needs to reach the simulator.
+- ``old_simulator``: a second simulator acting as VBR 13.0.1 / 12.3 (``request.param``), for version errors.
+"""
+
+import pytest
+import requests
+
+from tests.simulator import SimConfig, Simulator
+
+
+class SimAdmin(object):
+    """The simulator's admin API (``/_sim/``) for one server."""
+
+    def __init__(self, base_url, ca_path):
+        self.base_url = base_url
+        self.session = requests.Session()
+        self.ca_path = ca_path
+
+    def _call(self, method, path, body=None):
+        response = self.session.request(method, self.base_url + "/_sim/" + path, json=body, timeout=30, verify=self.ca_path)
+        response.raise_for_status()
+        return response.json()
+
+    def reset(self):
+        return self._call("POST", "reset")
+
+    def stats(self):
+        return self._call("GET", "stats")
+
+    def reset_stats(self):
+        return self._call("POST", "stats/reset")
+
+    def count(self, route):
+        """How many requests ``route`` (e.g. ``"POST /api/v1/security/users"``) received."""
+        return self.stats()["by_route"].get(route, 0)
+
+    def writes(self):
+        return self.stats()["by_kind"].get("write", 0)
+
+    def fault(self, **rule):
+        return self._call("POST", "faults", rule)
+
+    def clear_faults(self):
+        return self._call("DELETE", "faults")
+
+    def state(self):
+        return self._call("GET", "state")
+
+    def violations(self):
+        return self._call("GET", "violations")["violations"]
+
+    def clear_violations(self):
+        return self._call("DELETE", "violations")
+
+    # VBR only
+    def expire_tokens(self):
+        return self._call("POST", "tokens/expire")
+
+    def refuse_refresh(self, enabled=True):
+        return self._call("POST", "tokens/refuse-refresh", {"enabled": enabled})
+
+    def add_directory(self, users=(), groups=(), domains=()):
+        return self._call("POST", "directory", {"users": list(users), "groups": list(groups), "domains": list(domains)})
+
+    def add_users(self, users):
+        return self._call("POST", "users", {"users": list(users)})
+
+    def add_credentials(self, username, password):
+        return self._call("POST", "credentials", {"username": username, "password": password})
+
+    def user(self, name):
+        """A user's stored record by name (case-insensitive), or None."""
+        wanted = name.casefold()
+        return next((user for user in self.state()["users"] if user["name"].casefold() == wanted), None)
+
+    # EM only
+    def task_outcome(self, success=True, message=None, duration=0.2):
+        return self._call("POST", "em/task-outcome", {"success": success, "message": message, "duration": duration})
+
+    def expire_sessions(self):
+        return self._call("POST", "em/sessions/expire")
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory):
+    config = SimConfig(vbr_port=0, em_port=0, vbr_servers=2, cert_dir=str(tmp_path_factory.mktemp("certs")),
+                       validate_spec=True, task_duration=0.2)
+    sim = Simulator(config).start()
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def sim_admin(simulator):
+    admin = SimAdmin(simulator.vbr_url, simulator.ca_path)
+    admin.reset()
+    yield admin
+    violations = admin.violations()
+    assert not violations, "requests or responses violated the VBR OpenAPI spec: %r" % violations
+
+
+@pytest.fixture
+def em_admin(simulator):
+    admin = SimAdmin(simulator.em_url, simulator.ca_path)
+    admin.reset()
+    return admin
+
+
+@pytest.fixture
+def vbr_url(simulator, sim_admin):
+    return simulator.vbr_url
+
+
+@pytest.fixture
+def vbr_urls(simulator):
+    return simulator.vbr_urls
+
+
+@pytest.fixture
+def em_url(simulator, em_admin):
+    return simulator.em_url
+
+
+@pytest.fixture
+def ca_path(simulator):
+    return simulator.ca_path
+
+
+@pytest.fixture
+def credentials(simulator):
+    return {"username": simulator.config.username, "password": simulator.config.password}
+
+
+@pytest.fixture
+def vbr_env(vbr_url, ca_path, credentials):
+    return {"VEEAM_VBR_SERVER": vbr_url, "VEEAM_VBR_USERNAME": credentials["username"],
+            "VEEAM_VBR_PASSWORD": credentials["password"], "VEEAM_VBR_CA_PATH": ca_path}
+
+
+@pytest.fixture
+def em_env(em_url, ca_path, credentials):
+    return {"VEEAM_EM_SERVER": em_url, "VEEAM_EM_USERNAME": credentials["username"],
+            "VEEAM_EM_PASSWORD": credentials["password"], "VEEAM_EM_CA_PATH": ca_path}
+
+
+@pytest.fixture(scope="module")
+def old_simulator(request, tmp_path_factory):
+    """A simulator acting as an older VBR build: parametrize indirectly with "13.0.1" or "12.3"."""
+    config = SimConfig(vbr_port=0, em=False, cert_dir=str(tmp_path_factory.mktemp("oldcerts")),
+                       vbr_version=request.param)
+    sim = Simulator(config).start()
+    yield sim
+    sim.stop()
