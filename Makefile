@@ -56,7 +56,10 @@ sanity: install ## ansible-test sanity, offline, on a copy of the collection und
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
 	git ls-files -co --exclude-standard | grep -v '^tests/output/' | while read -r file; do \
 	  [ -e "$$file" ] && mkdir -p "$(SANITY_ROOT)/$$(dirname "$$file")" && cp -p "$$file" "$(SANITY_ROOT)/$$file"; done; true
-	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	@# The copy gets its own git repository: ansible-test lists files with git, and inside our work tree
+	@# the copy would sit under the ignored build/ folder and look empty.
+	cd $(SANITY_ROOT) && git init -q && git add -A && \
+	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 lint: install ## ansible-lint, production profile
 	@echo "== ansible-lint (production profile)"

@@ -101,7 +101,8 @@ class VeeamModule(AnsibleModule):
                          use_proxy=params["use_proxy"], on_secret=self.no_log_values.add)
 
     def close_client(self):
-        client, self._client = self._client, None
+        # getattr: AnsibleModule fails bad arguments from its own __init__, before _client exists.
+        client, self._client = getattr(self, "_client", None), None
         if client is not None:
             client.close()
 

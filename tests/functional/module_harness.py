@@ -3,7 +3,7 @@
 - :func:`run_module` executes one module in a child Python process with an arguments file, exactly as
   Ansible's module runner hands arguments over (fast: no playbook machinery). Check mode and diff mode
   are the ``_ansible_check_mode`` / ``_ansible_diff`` arguments Ansible itself passes.
-- :func:`run_playbook` runs ``ansible-playbook`` with the JSON callback, for what needs the real engine
+- :func:`run_playbook` runs ``ansible-playbook`` and records results with a test-only callback, for what needs the real engine
   (module_defaults and action groups, EXAMPLES blocks, roles).
 
 Both use the collection installed under ``.collections`` (``make install``), never the work tree.
@@ -18,6 +18,7 @@ import tempfile
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 COLLECTIONS_PATH = os.environ.get("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO_ROOT, ".collections"))
 MODULE_PACKAGE = "ansible_collections.backupops.veeam.plugins.modules"
+CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback_plugins")
 
 
 class ModuleResult(dict):
@@ -67,7 +68,7 @@ def run_module(name, args, check_mode=False, diff=False, env=None, timeout=120):
 
 
 class PlaybookRun(object):
-    """What ``ansible-playbook`` did: exit code, the JSON callback's report and the raw output."""
+    """What ``ansible-playbook`` did: exit code, the recorded results and the raw output."""
 
     def __init__(self, returncode, report, stdout, stderr):
         self.returncode = returncode
@@ -92,8 +93,8 @@ class PlaybookRun(object):
 
 
 def run_playbook(playbook, inventory="localhost,", extra_vars=None, env=None, check=False, diff=False,
-                 verbosity=0, timeout=600, callback="json"):
-    """Run a playbook with the given callback (``json`` by default) and return a :class:`PlaybookRun`."""
+                 verbosity=0, timeout=600):
+    """Run a playbook; the results come back through the test-only ``record_results`` callback."""
     command = ["ansible-playbook", "-i", inventory, playbook]
     if extra_vars:
         command += ["-e", json.dumps(extra_vars)]
@@ -103,19 +104,19 @@ def run_playbook(playbook, inventory="localhost,", extra_vars=None, env=None, ch
         command.append("--diff")
     if verbosity:
         command.append("-" + "v" * verbosity)
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        record_file = handle.name
     environment = _environment(env)
-    environment.update({"ANSIBLE_STDOUT_CALLBACK": callback, "ANSIBLE_LOAD_CALLBACK_PLUGINS": "1",
-                        "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0",
-                        "ANSIBLE_PYTHON_INTERPRETER": sys.executable, "ANSIBLE_HOST_KEY_CHECKING": "0"})
-    bin_dir = os.path.dirname(sys.executable)
-    environment["PATH"] = bin_dir + os.pathsep + environment.get("PATH", "")
-    completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=timeout,
-                               cwd=REPO_ROOT)
-    report = {}
-    if callback == "json":
-        try:
-            report = json.loads(completed.stdout[completed.stdout.index("{"):])
-        except ValueError:
-            raise AssertionError("ansible-playbook printed no JSON report (exit %s)\nstdout:\n%s\nstderr:\n%s"
-                                 % (completed.returncode, completed.stdout, completed.stderr))
+    environment.update({"ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR, "ANSIBLE_CALLBACKS_ENABLED": "record_results",
+                        "RECORD_RESULTS_FILE": record_file, "ANSIBLE_NOCOLOR": "1",
+                        "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_PYTHON_INTERPRETER": sys.executable})
+    environment["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environment.get("PATH", "")
+    try:
+        completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=timeout,
+                                   cwd=REPO_ROOT)
+        with open(record_file) as handle:
+            text = handle.read()
+    finally:
+        os.unlink(record_file)
+    report = json.loads(text) if text else {}
     return PlaybookRun(completed.returncode, report, completed.stdout, completed.stderr)
