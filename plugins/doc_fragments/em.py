@@ -69,5 +69,5 @@ options:
 notes:
   - The module ends its logon session (C(DELETE /api/logonSessions/{id})) when it ends.
 requirements:
-  - requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local)).
+  - "requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local))."
 """

@@ -86,5 +86,5 @@ notes:
   - The module logs out of the REST API (C(POST /api/oauth2/logout)) when it ends, except for a token given in
     O(access_token).
 requirements:
-  - requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local)).
+  - "requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local))."
 """

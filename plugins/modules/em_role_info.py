@@ -12,7 +12,7 @@ description:
     Operator and the restore operator roles of each kind), with their UIDs.
   - Use it to find the exact role names or UIDs for M(backupops.veeam.em_account).
 author:
-  - backupops.veeam contributors
+  - backupops.veeam contributors (@backupops)
 options:
   name:
     description:

@@ -12,7 +12,7 @@ description:
     and descriptions, and optionally the permissions each role grants.
   - Use it to find the exact role names for M(backupops.veeam.vbr_user) or to audit what a role allows.
 author:
-  - backupops.veeam contributors
+  - backupops.veeam contributors (@backupops)
 options:
   name:
     description:

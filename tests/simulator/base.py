@@ -32,7 +32,7 @@ class Request:
 
     @classmethod
     def from_target(cls, method, target, headers, body, client=None):
-        path, _, query_string = target.partition("?")
+        path, _sep, query_string = target.partition("?")
         if len(path) > 1:
             path = path.rstrip("/")
         return cls(method, path, parse_qs(query_string, keep_blank_values=True), headers, body, client)

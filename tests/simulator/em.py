@@ -123,7 +123,7 @@ class EmApp(App):
 
     # ------------------------------------------------------------------ routing and formats
     def route_template(self, method, path):
-        for _, pattern, template, _ in COMPILED:
+        for _method, pattern, template, _name in COMPILED:
             if pattern.match(path):
                 return template
         return UUID_RE.sub("{id}", path)
@@ -167,7 +167,7 @@ class EmApp(App):
 
     def _route(self, request):
         known = False
-        for method, pattern, _, name in COMPILED:
+        for method, pattern, _template, name in COMPILED:
             match = pattern.match(request.path)
             if match:
                 known = True
@@ -366,7 +366,7 @@ class EmApp(App):
     # ------------------------------------------------------------------ roles
     def _role_id(self, uid):
         role_id = _uuid_of(uid or "")
-        if role_id not in [known for known, _ in ROLES]:
+        if role_id not in dict(ROLES):
             raise EmError(400, "Role %s was not found." % uid)
         return role_id
 
@@ -475,7 +475,7 @@ def _basic_credentials(request):
         decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None, None
-    username, _, password = decoded.partition(":")
+    username, _sep, password = decoded.partition(":")
     return username, password
 
 

@@ -152,7 +152,7 @@ class VbrApp(App):
 
     # ------------------------------------------------------------------ routing
     def route_template(self, method, path):
-        for _, pattern, template, _ in COMPILED_ROUTES:
+        for _method, pattern, template, _name in COMPILED_ROUTES:
             if pattern.match(path):
                 return template
         return UUID_RE.sub("{id}", path)
@@ -200,7 +200,7 @@ class VbrApp(App):
 
     def _route(self, request):
         path_known = False
-        for method, pattern, _, name in COMPILED_ROUTES:
+        for method, pattern, _template, name in COMPILED_ROUTES:
             match = pattern.match(request.path)
             if match:
                 path_known = True
@@ -244,7 +244,9 @@ class VbrApp(App):
         return username
 
     def _use_refresh_token(self, token):
-        entry = self.refresh_tokens.pop(token or "", None)
+        if not token:
+            raise ApiError(400, "UnexpectedContent", "The refresh_token parameter is required.")
+        entry = self.refresh_tokens.pop(token, None)
         if entry is None or self.refuse_refresh or entry["expires"] <= _now():
             raise ApiError(401, "InvalidToken", "The refresh token is invalid, expired or has already been used.")
         return entry["account"]
@@ -399,8 +401,8 @@ class VbrApp(App):
         for role in roles:
             role_id = role.get("id") if isinstance(role, dict) else None
             known = next((rid for rid in self.roles if rid.lower() == str(role_id).lower()), None)
-            if known is None:
-                raise ApiError(404, "NotFound", "Role with ID %s was not found." % role_id, str(role_id))
+            if known is None:  # the spec lists 400, not 404, for POST users and PUT roles
+                raise ApiError(400, "NotFound", "Role with ID %s was not found." % role_id, str(role_id))
             if known not in role_ids:
                 role_ids.append(known)
         return role_ids
@@ -456,9 +458,7 @@ class VbrApp(App):
         return Response.json(200, self._user_model(user, version))
 
     def op_reset_mfa(self, request, version, account, id):
-        user = self._user(id)
-        if user["type"].endswith("Group"):
-            raise ApiError(400, "UnexpectedContent", "MFA can be reset for users only, not for groups.", id)
+        user = self._user(id)  # the spec lists no 400 here: a group's reset is accepted and changes nothing
         user["mfaResets"] = user.get("mfaResets", 0) + 1
         return Response.empty(204)
 
@@ -494,11 +494,13 @@ class VbrApp(App):
         role = self._role(id)
         return Response.json(200, {"roleId": role["id"], "permissions": list(role.get("permissions", []))})
 
-    def _custom_role(self, role_id):
+    def _custom_role(self, role_id, builtin_status=400):
+        """A custom role; a built-in one is refused with a status the operation's spec lists."""
         role = self._role(role_id)
         if role["isBuiltIn"]:
-            raise ApiError(400, "UnexpectedContent", "The role %s is a built-in role and cannot be changed."
-                           % role["name"], role_id)
+            code = {400: "UnexpectedContent", 403: "AccessDenied", 404: "NotFound"}[builtin_status]
+            raise ApiError(builtin_status, code, "The role %s is a built-in role and cannot be changed or "
+                                                 "read as a custom role." % role["name"], role_id)
         return role
 
     def _validated_custom_spec(self, request, role_id=None):
@@ -527,16 +529,16 @@ class VbrApp(App):
         return Response.json(200, catalog.custom_role_model(self.roles[id]))
 
     def op_delete_custom_role(self, request, version, account, id):
-        role = self._custom_role(id)
+        role = self._custom_role(id, builtin_status=403)
         holders = [user["name"] for user in self.users.values() if id in user["roles"]]
         if holders:
-            raise ApiError(400, "UnexpectedContent", "The role %s is assigned to %s and cannot be deleted."
+            raise ApiError(403, "AccessDenied", "The role %s is assigned to %s and cannot be deleted."
                            % (role["name"], ", ".join(sorted(holders))), id)
         del self.roles[id]
         return Response.empty(204)
 
     def op_custom_role_details(self, request, version, account, id):
-        return Response.json(200, catalog.custom_role_model(self._custom_role(id)))
+        return Response.json(200, catalog.custom_role_model(self._custom_role(id, builtin_status=404)))
 
     def op_clone_custom_role(self, request, version, account, id):
         source = self._custom_role(id)
