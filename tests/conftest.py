@@ -19,8 +19,9 @@ from tests.simulator import SimConfig, Simulator
 class SimAdmin(object):
     """The simulator's admin API (``/_sim/``) for one server."""
 
-    def __init__(self, base_url, ca_path):
+    def __init__(self, base_url, ca_path, kind="vbr"):
         self.base_url = base_url
+        self.kind = kind
         self.session = requests.Session()
         self.ca_path = ca_path
 
@@ -59,6 +60,12 @@ class SimAdmin(object):
 
     def clear_violations(self):
         return self._call("DELETE", "violations")
+
+    def issued_secrets(self):
+        """Every access/refresh token (VBR) or logon session id (EM) the server has handed out since the reset."""
+        path = "em/sessions" if "em" in self.kind else "tokens"
+        data = self._call("GET", path)
+        return data.get("tokens") or data.get("sessions") or []
 
     # VBR only
     def expire_tokens(self):
@@ -109,7 +116,7 @@ def sim_admin(simulator):
 
 @pytest.fixture
 def em_admin(simulator):
-    admin = SimAdmin(simulator.em_url, simulator.ca_path)
+    admin = SimAdmin(simulator.em_url, simulator.ca_path, kind="em")
     admin.reset()
     return admin
 

@@ -59,7 +59,7 @@ def start_cli(tmp_path, *flags):
 
 def test_cli_help():
     completed = subprocess.run([sys.executable, "-m", "tests.simulator", "--help"], cwd=REPO_ROOT,
-                               capture_output=True, text=True)
+                               capture_output=True, text=True, check=False)
     assert completed.returncode == 0
     for flag in ("--no-tls", "--cert-dir", "--token-ttl", "--seed-users", "--state", "--fault", "--vbr-version"):
         assert flag in completed.stdout
@@ -191,8 +191,8 @@ def test_roles_service_mode_and_mfa_reset(api, api2, sim_admin):
     user = api.call("POST", "/api/v1/security/users", json=_spec("TECH\\jane.doe")).json()
     assert "mfaEnabled" not in user
     path = "/api/v1/security/users/%s" % user["id"]
-    roles = api.call("PUT", path + "/roles", json={"roles": [{"id": "5ff0e0eb-45cf-48cc-9677-7613fc79bc11",
-                                                                "name": "Veeam Backup Administrator"}]})
+    admin_role = {"id": "5ff0e0eb-45cf-48cc-9677-7613fc79bc11", "name": "Veeam Backup Administrator"}
+    roles = api.call("PUT", path + "/roles", json={"roles": [admin_role]})
     assert [role["name"] for role in roles.json()["roles"]] == ["Veeam Backup Administrator"]
     assert api.call("PUT", path + "/roles", json={"roles": []}).status_code == 400
     assert "should be non-empty" in sim_admin.violations()[0]["error"]  # test mode saw the invalid request
@@ -232,7 +232,7 @@ def test_permissions_come_from_the_spec_claims(api):
 # ---------------------------------------------------------------------- faults, stats, validation
 def test_fault_rules_status_retry_after_times_and_skip(api, sim_admin):
     sim_admin.fault(method="GET", path="/api/v1/security/users", status=429, retry_after="3", skip=1, times=2)
-    answers = [api.call("GET", "/api/v1/security/users") for _ in range(4)]
+    answers = [api.call("GET", "/api/v1/security/users") for _attempt in range(4)]
     assert [answer.status_code for answer in answers] == [200, 429, 429, 200]
     assert answers[1].headers["Retry-After"] == "3"
     assert answers[1].json()["errorCode"] == "UnknownError"

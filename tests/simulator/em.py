@@ -88,6 +88,7 @@ class EmApp(App):
     def reset(self):
         with self.lock:
             self.sessions = {}
+            self.issued_secrets = set()
             self.tasks = {}
             self.task_counter = 0
             self.task_outcome = {"success": True, "message": None, "duration": self.config.task_duration}
@@ -197,6 +198,7 @@ class EmApp(App):
         session_id = str(uuid.uuid4())
         header = base64.b64encode(session_id.encode()).decode()
         self.sessions[header] = {"id": session_id, "user": username, "seen": time.time()}
+        self.issued_secrets.update((session_id, header))
         base = self._base(request)
         body = {"Links": [{"Rel": "Down", "Href": base + "/", "Type": "EnterpriseManager"},
                           {"Rel": "Delete", "Href": "%s/logonSessions/%s" % (base, session_id), "Type": "LogonSession"}],
@@ -459,6 +461,8 @@ class EmApp(App):
                 self.task_outcome = {"success": bool(body.get("success", True)), "message": body.get("message"),
                                      "duration": float(body.get("duration", self.config.task_duration))}
                 return Response.json(200, self.task_outcome)
+            if subpath == "em/sessions" and request.method == "GET":
+                return Response.json(200, {"sessions": sorted(self.issued_secrets)})
             if subpath == "em/sessions/expire" and request.method == "POST":
                 count = len(self.sessions)
                 self.sessions = {}

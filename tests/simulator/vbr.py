@@ -110,6 +110,7 @@ class VbrApp(App):
                 self._store_user(self.config.username, "InternalUser", [catalog.BACKUP_ADMIN_ID], True)
                 self.directory["users"].add(self.config.username.casefold())
             self.access_tokens = {}
+            self.issued_secrets = set()
             self.refresh_tokens = {}
             self.refuse_refresh = False
             self._seed_users(self.config.seed_users)
@@ -257,6 +258,7 @@ class VbrApp(App):
         self.access_tokens[access] = {"account": account, "expires": issued + self.config.token_ttl,
                                       "refresh": refresh}
         self.refresh_tokens[refresh] = {"account": account, "expires": issued + self.config.refresh_ttl}
+        self.issued_secrets.update((access, refresh))
         return {"access_token": access, "token_type": "bearer", "refresh_token": refresh,
                 "expires_in": int(self.config.token_ttl), ".issued": _iso(issued),
                 ".expires": _iso(issued + self.config.token_ttl)}
@@ -568,6 +570,9 @@ class VbrApp(App):
     def admin(self, request, subpath):
         body = request.json() or {}
         with self.lock:
+            if subpath == "tokens" and request.method == "GET":
+                issued = sorted(self.issued_secrets)
+                return Response.json(200, {"tokens": issued})
             if subpath == "tokens/expire" and request.method == "POST":
                 for entry in self.access_tokens.values():
                     entry["expires"] = 0
