@@ -1,0 +1,325 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: vbr_user
+short_description: Add, change or remove users and groups of a Veeam Backup & Replication server
+version_added: 1.0.0
+description:
+  - Makes a user or group (or a whole list of them) exist on a Veeam Backup & Replication server with exactly the
+    given roles and service-account mode, or removes it.
+  - The bulk form (O(users)) reads the server's users once, its roles once, and writes only what differs, in one
+    login: the way to onboard hundreds of people.
+  - Lockout guards refuse, before anything is written, to remove the account the task is connected as, to take
+    the Veeam Backup Administrator role away from it, or to leave the server without any Backup Administrator.
+  - Removing a user from VBR does not touch its Active Directory or Entra ID account.
+author:
+  - backupops.veeam contributors (@backupops)
+options:
+  name:
+    description:
+      - User or group name as VBR shows it, C(DOMAIN\\user), C(DOMAIN\\group) or a UPN such as C(jane@tech.local).
+      - Matched exactly and case-insensitively.
+      - Mutually exclusive with O(users).
+    type: str
+  type:
+    description:
+      - Kind of account. VBR cannot change the type of an existing user or group; the module fails and explains.
+      - When omitted for an existing account, its type is left as it is; new accounts default to V(InternalUser).
+    type: str
+    choices: [InternalUser, InternalGroup, ExternalUser, ExternalGroup]
+  roles:
+    description:
+      - Roles the account must have, exactly (others are removed). Names are case-insensitive and the C(Veeam)
+        prefix may be left out (V(Restore Operator)); role ids work too.
+      - Required to add an account. When omitted for an existing account, its roles are left as they are.
+      - See M(backupops.veeam.vbr_role_info) for the roles a server has.
+    type: list
+    elements: str
+  is_service_account:
+    description:
+      - Whether the account is a service account. Service accounts are exempt from MFA, which automation
+        accounts need to use the REST API.
+      - When omitted for an existing account, the mode is left as it is; new accounts default to V(false).
+    type: bool
+  state:
+    description:
+      - V(present) adds or updates the account, V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+  users:
+    description:
+      - Many accounts at once, each a dictionary with the keys O(name), O(type), O(roles), O(is_service_account)
+        and O(state) (default V(present)).
+      - Mutually exclusive with O(name).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: User or group name.
+        type: str
+        required: true
+      type:
+        description: Kind of account.
+        type: str
+        choices: [InternalUser, InternalGroup, ExternalUser, ExternalGroup]
+      roles:
+        description: Roles the account must have, exactly.
+        type: list
+        elements: str
+      is_service_account:
+        description: Whether the account is a service account.
+        type: bool
+      state:
+        description: V(present) or V(absent).
+        type: str
+        choices: [present, absent]
+        default: present
+  exclusive:
+    description:
+      - With O(users), remove every user and group on the server that the list does not name (the lockout guards
+        still apply). Use it to make a server's access list exactly what the inventory says.
+    type: bool
+    default: false
+  allow_lockout:
+    description:
+      - Let the task remove the account it is connected as, take its Veeam Backup Administrator role away, or leave
+        the server without any Backup Administrator.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - backupops.veeam.vbr
+  - backupops.veeam.attributes
+  - backupops.veeam.attributes.actiongroup_vbr
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+notes:
+  - The lockout guards know the connected account by O(username). An account that has access only through a group
+    cannot be recognised through the REST API; the last guard (at least one Backup Administrator remains) still holds.
+seealso:
+  - module: backupops.veeam.vbr_user_roles
+  - module: backupops.veeam.vbr_user_info
+  - module: backupops.veeam.vbr_role_info
+"""
+
+EXAMPLES = r"""
+- name: Make TECH\jane.doe a Restore Operator
+  backupops.veeam.vbr_user:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\jane.doe
+    roles:
+      - Restore Operator
+
+- name: Let a group of operators start and stop jobs
+  backupops.veeam.vbr_user:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\Backup Operators
+    type: InternalGroup
+    roles: [Veeam Backup Operator]
+
+- name: Onboard and offboard several people in one login
+  backupops.veeam.vbr_user:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    users:
+      - name: TECH\john.smith
+        roles: [Backup Operator, Restore Operator]
+      - name: TECH\mary.smith
+        roles: [Backup Viewer]
+      - name: TECH\bob.smith
+        state: absent
+
+- name: Remove TECH\jane.doe
+  backupops.veeam.vbr_user:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\jane.doe
+    state: absent
+"""
+
+RETURN = r"""
+user:
+  description: The account after the task (predicted in check mode); null when it does not exist. With O(name).
+  returned: when O(name) is given
+  type: dict
+  contains:
+    id:
+      description: Account id (null for an account only predicted in check mode).
+      type: str
+    name:
+      description: Account name.
+      type: str
+      sample: TECH\jane.doe
+    type:
+      description: Account type.
+      type: str
+      sample: InternalUser
+    roles:
+      description: Names of its roles, sorted.
+      type: list
+      elements: str
+      sample: [Veeam Restore Operator]
+    is_service_account:
+      description: Whether it is a service account.
+      type: bool
+    mfa_enabled:
+      description: Whether MFA applies to it.
+      type: bool
+      returned: with O(api_version=1.3-rev2)
+users:
+  description: One entry per account in O(users), then one per account removed by O(exclusive).
+  returned: when O(users) is given
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Account name.
+      type: str
+    changed:
+      description: Whether this account was (or in check mode would be) changed.
+      type: bool
+    before:
+      description: The account before (same keys as RV(user)), null when it did not exist.
+      type: dict
+    after:
+      description: The account after, null when it does not exist any more.
+      type: dict
+    reason:
+      description: Why an account not in the list was removed.
+      type: str
+      returned: for accounts removed by O(exclusive)
+      sample: not listed (exclusive)
+"""
+
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import BACKUP_ADMINISTRATOR, user_result
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
+
+TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
+USER_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    type=dict(type="str", choices=TYPES),
+    roles=dict(type="list", elements="str"),
+    is_service_account=dict(type="bool"),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+def requested_specs(module):
+    params = module.params
+    if params["users"] is not None:
+        specs = params["users"]
+        if not specs and not params["exclusive"]:
+            module.fail_json(msg="users is empty: list at least one account, or use exclusive: true with an empty "
+                                 "list only if you really mean to remove everyone")
+    else:
+        if params["exclusive"]:
+            module.fail_json(msg="exclusive: true needs the list of accounts in users, not a single name")
+        specs = [dict((key, params[key]) for key in USER_OPTIONS)]
+    seen = set()
+    for spec in specs:
+        if not spec["name"] or not spec["name"].strip():
+            module.fail_json(msg="name must not be empty")
+        if spec["name"].casefold() in seen:
+            module.fail_json(msg="users names %s more than once; name each account once" % spec["name"])
+        seen.add(spec["name"].casefold())
+        if spec.get("roles") is not None and not spec["roles"]:
+            module.fail_json(msg="roles of %s is an empty list: VBR needs at least one role; to take all access away "
+                                 "use state: absent" % spec["name"])
+    return specs
+
+
+def current_accounts(client, specs, bulk):
+    """Bulk: every account in one paged read. Single: the one account, found with nameFilter."""
+    if bulk:
+        return client.list_users()
+    found = client.find_user(specs[0]["name"])
+    return [found] if found else []
+
+
+def build_plans(module, client, specs, current):
+    by_name = vbr_users.index_by_name(current)
+    plans = []
+    for spec in specs:
+        roles = client.resolve_roles(spec["roles"]) if spec.get("roles") else None
+        plans.append(vbr_users.plan_user(by_name.get(spec["name"].casefold()), spec, roles))
+    if module.params["exclusive"]:
+        plans.extend(vbr_users.plan_exclusive_removals(current, [spec["name"] for spec in specs]))
+    return plans
+
+
+def check_lockout(module, client, plans, current, bulk):
+    if module.params["allow_lockout"] or not any(plan.changed for plan in plans):
+        return
+    admin_role = client.resolve_role(BACKUP_ADMINISTRATOR)
+    if not bulk and any(vbr_users.has_backup_administrator(plan.before, admin_role["id"]) for plan in plans):
+        current = client.list_users()  # the single path read one account; the last-administrator guard needs all
+    problems = vbr_users.lockout_problems(plans, current, client.username, admin_role["id"])
+    if problems:
+        vbr_users.refuse_lockout(problems)
+
+
+def main_logic(module):
+    client = module.client
+    bulk = module.params["users"] is not None
+    specs = requested_specs(module)
+    current = current_accounts(client, specs, bulk)
+    plans = build_plans(module, client, specs, current)
+    check_lockout(module, client, plans, current, bulk)
+    results = []
+    for plan in plans:
+        after = plan.after
+        if plan.changed and not module.check_mode:
+            after = vbr_users.apply_plan(client, plan)
+        results.append(vbr_users.plan_result(plan, after))
+    changed = any(plan.changed for plan in plans)
+    diff = {"before": {}, "after": {}}
+    for entry in results:
+        if entry["changed"]:
+            diff["before"][entry["name"]] = entry["before"]
+            diff["after"][entry["name"]] = entry["after"]
+    if bulk:
+        module.exit_json(changed=changed, users=results, diff=diff)
+    single = results[0]
+    module.exit_json(changed=changed, user=single["after"],
+                     diff={"before": single["before"] or {}, "after": single["after"] or {}})
+
+
+def main():
+    module = VbrModule(
+        argument_spec=dict(
+            name=dict(type="str"),
+            type=dict(type="str", choices=TYPES),
+            roles=dict(type="list", elements="str"),
+            is_service_account=dict(type="bool"),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            users=dict(type="list", elements="dict", options=USER_OPTIONS),
+            exclusive=dict(type="bool", default=False),
+            allow_lockout=dict(type="bool", default=False),
+        ),
+        mutually_exclusive=[("name", "users"), ("users", "type"), ("users", "roles"),
+                            ("users", "is_service_account")],
+        required_one_of=[("name", "users")],
+        supports_check_mode=True,
+    )
+    module.run(main_logic)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""vbr_user against the simulator: the onboarding scenarios, check mode, diff, bulk, errors, lockout guards."""
+
+import math
+
+import pytest
+
+from tests.functional.module_harness import run_module
+
+WRITES = ("POST /api/v1/security/users", "DELETE /api/v1/security/users/{id}",
+          "PUT /api/v1/security/users/{id}/roles", "POST /api/v1/security/users/{id}/changeServiceAccountMode")
+
+
+def writes(sim_admin):
+    routes = sim_admin.stats()["by_route"]
+    return sum(routes.get(route, 0) for route in WRITES)
+
+
+def run_twice(args, env, sim_admin, **kwargs):
+    """Run the module, then again: the second run must change nothing and send no write request."""
+    first = run_module("vbr_user", args, env=env, **kwargs)
+    assert not first.failed, first["msg"] if "msg" in first else first
+    sim_admin.reset_stats()
+    second = run_module("vbr_user", args, env=env, **kwargs)
+    assert not second.failed, second
+    assert second["changed"] is False
+    assert writes(sim_admin) == 0
+    return first, second
+
+
+def test_onboard_promote_offboard(vbr_env, sim_admin):
+    onboard, _ = run_twice({"name": "TECH\\new.user", "roles": ["Veeam Restore Operator"]}, vbr_env, sim_admin)
+    assert onboard["changed"] is True
+    assert onboard["user"]["roles"] == ["Veeam Restore Operator"] and onboard["user"]["id"]
+    assert sim_admin.user("TECH\\new.user")["roles"] == ["b167c3af-2262-4b6c-9861-0606fc0cb6b1"]
+
+    sim_admin.reset_stats()
+    promote = run_module("vbr_user", {"name": "tech\\NEW.USER", "roles": ["Backup Administrator"]}, env=vbr_env)
+    assert promote["changed"] is True and promote["user"]["roles"] == ["Veeam Backup Administrator"]
+    assert sim_admin.count("PUT /api/v1/security/users/{id}/roles") == 1
+    run_twice({"name": "TECH\\new.user", "roles": ["Backup Administrator"]}, vbr_env, sim_admin)
+
+    sim_admin.reset_stats()
+    offboard, _ = run_twice({"name": "TECH\\new.user", "state": "absent"}, vbr_env, sim_admin)
+    assert offboard["changed"] is True and offboard["user"] is None
+    assert sim_admin.user("TECH\\new.user") is None
+
+
+def test_service_account_mode_changes_alone(vbr_env, sim_admin):
+    first, _ = run_twice({"name": "TECH\\william.fox", "is_service_account": True}, vbr_env, sim_admin)
+    assert first["changed"] and first["user"]["is_service_account"] is True
+    assert first["user"]["roles"] == ["Veeam Restore Operator"]  # roles not given: left as they were
+
+
+@pytest.mark.parametrize("args", [
+    {"name": "TECH\\jane.doe", "roles": ["Restore Operator"]},
+    {"name": "TECH\\william.fox", "roles": ["Backup Viewer", "Restore Operator"]},
+    {"name": "TECH\\william.fox", "state": "absent"},
+    {"name": "TECH\\william.fox", "roles": ["Restore Operator"]},
+])
+def test_check_mode_predicts_the_real_run_and_writes_nothing(args, vbr_env, sim_admin):
+    checked = run_module("vbr_user", args, env=vbr_env, check_mode=True, diff=True)
+    assert writes(sim_admin) == 0
+    state_after_check = sim_admin.state()["users"]
+    real = run_module("vbr_user", args, env=vbr_env, diff=True)
+    assert checked["changed"] == real["changed"]
+    assert checked["diff"] == real["diff"] or _same_but_ids(checked["diff"], real["diff"])
+    if not real["changed"]:
+        assert sim_admin.state()["users"] == state_after_check
+
+
+def _same_but_ids(left, right):
+    def strip(record):
+        return dict(record, id=None) if record else record
+    return strip(left["before"]) == strip(right["before"]) and strip(left["after"]) == strip(right["after"])
+
+
+def test_diff_shows_before_and_after(vbr_env):
+    result = run_module("vbr_user", {"name": "TECH\\william.fox", "roles": ["Backup Viewer"]}, env=vbr_env, diff=True)
+    assert result["diff"]["before"]["roles"] == ["Veeam Restore Operator"]
+    assert result["diff"]["after"]["roles"] == ["Veeam Backup Viewer"]
+
+
+def test_bulk_500_users_costs_the_minimum(vbr_env, sim_admin):
+    sim_admin.add_directory(domains=["BULK"])
+    existing = [{"name": "BULK\\user%03d" % n, "roles": ["Veeam Restore Operator"]} for n in range(0, 500, 5)]
+    sim_admin.add_users(existing)  # 100 of the 500 already exist with the right role
+    sim_admin.reset_stats()
+    users = [{"name": "BULK\\user%03d" % n, "roles": ["Restore Operator"]} for n in range(500)]
+    result = run_module("vbr_user", {"users": users}, env=vbr_env)
+    assert not result.failed, result.get("msg")
+    total_users = len(sim_admin.state()["users"]) - 400  # users on the server when the task read them
+    stats = sim_admin.stats()["by_route"]
+    assert stats["POST /api/oauth2/token"] == 1
+    assert stats["GET /api/v1/security/users"] == math.ceil(total_users / 200.0)
+    assert stats["GET /api/v1/security/roles"] == 1
+    assert stats["POST /api/v1/security/users"] == 400
+    assert writes(sim_admin) == 400
+    assert sum(1 for entry in result["users"] if entry["changed"]) == 400
+    sim_admin.reset_stats()
+    again = run_module("vbr_user", {"users": users}, env=vbr_env)
+    assert again["changed"] is False and writes(sim_admin) == 0
+
+
+def test_bulk_mixed_states_and_diff(vbr_env, sim_admin):
+    users = [{"name": "TECH\\john.smith", "roles": ["Backup Operator", "Restore Operator"]},
+             {"name": "TECH\\william.fox", "state": "absent"},
+             {"name": "TECH\\michael.wells", "roles": ["Security Administrator"]}]
+    result = run_module("vbr_user", {"users": users}, env=vbr_env, diff=True)
+    assert [entry["changed"] for entry in result["users"]] == [True, True, False]
+    assert result["diff"]["before"] == {"TECH\\john.smith": None,
+                                        "TECH\\william.fox": result["users"][1]["before"]}
+    assert result["users"][0]["after"]["roles"] == ["Veeam Backup Operator", "Veeam Restore Operator"]
+
+
+def test_exclusive_removes_the_unlisted_but_keeps_guards(vbr_env, sim_admin):
+    listed = [{"name": "TECH\\svc.ansible", "roles": ["Backup Administrator"]},
+              {"name": "BUILTIN\\Administrators", "roles": ["Backup Administrator"]},
+              {"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}]
+    checked = run_module("vbr_user", {"users": listed, "exclusive": True}, env=vbr_env, check_mode=True)
+    removed = sorted(entry["name"] for entry in checked["users"] if entry.get("reason"))
+    assert removed == ["TECH\\michael.wells", "TECH\\sheila.d.cory", "TECH\\william.fox"]
+    result = run_module("vbr_user", {"users": listed, "exclusive": True}, env=vbr_env)
+    assert sorted(user["name"] for user in sim_admin.state()["users"]) == [
+        "BUILTIN\\Administrators", "TECH\\jane.doe", "TECH\\svc.ansible"]
+    assert result["changed"]
+
+
+@pytest.mark.parametrize("args, fragments", [
+    ({"name": "TECH\\jane.doe", "roles": ["Restore Operater"]},
+     ["Unknown VBR role 'Restore Operater'", "Veeam Restore Operator"]),
+    ({"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "type": "LocalUser"},
+     ["type", "InternalUser, InternalGroup, ExternalUser, ExternalGroup"]),
+    ({"name": "TECH\\jane.doe", "users": [{"name": "TECH\\bob.smith", "roles": ["Restore Operator"]}]},
+     ["mutually exclusive", "name", "users"]),
+    ({"name": "TECH\\nobody.at.all", "roles": ["Restore Operator"]}, ["not found in Active Directory"]),
+    ({"name": "TECH\\jane.doe"}, ["without roles"]),
+    ({"name": "TECH\\jane.doe", "roles": []}, ["roles of TECH\\jane.doe is an empty list"]),
+    ({"name": "TECH\\william.fox", "type": "InternalGroup"}, ["cannot change the type", "state: absent"]),
+    ({"users": [{"name": "TECH\\a.b", "roles": ["Restore Operator"]}, {"name": "tech\\A.B", "state": "absent"}]},
+     ["more than once"]),
+    ({"users": [{"roles": ["Restore Operator"]}]}, ["name"]),
+    ({"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "exclusive": True}, ["exclusive"]),
+])
+def test_bad_input_is_explained_and_writes_nothing(args, fragments, vbr_env, sim_admin):
+    result = run_module("vbr_user", args, env=vbr_env)
+    assert result.failed
+    for fragment in fragments:
+        assert fragment in result["msg"], result["msg"]
+    assert writes(sim_admin) == 0 or "Active Directory" in result["msg"]
+    assert sim_admin.user("TECH\\jane.doe") is None
+
+
+class TestLockoutGuards(object):
+    def test_cannot_remove_the_connected_account(self, vbr_env, sim_admin):
+        result = run_module("vbr_user", {"name": "TECH\\svc.ansible", "state": "absent"}, env=vbr_env)
+        assert result.failed and "the account this task is connected as" in result["msg"]
+        assert "allow_lockout" in result["msg"] and writes(sim_admin) == 0
+
+    def test_cannot_demote_the_connected_account(self, vbr_env, sim_admin):
+        result = run_module("vbr_user", {"name": "TECH\\svc.ansible", "roles": ["Backup Viewer"]}, env=vbr_env)
+        assert result.failed and "take Veeam Backup Administrator away" in result["msg"]
+        assert writes(sim_admin) == 0
+
+    def test_cannot_leave_the_server_without_an_administrator(self, vbr_env, sim_admin, credentials):
+        env = dict(vbr_env, VEEAM_VBR_USERNAME="TECH\\sheila.d.cory")
+        everyone = [{"name": name, "state": "absent"} for name in
+                    ("TECH\\svc.ansible", "BUILTIN\\Administrators")]
+        everyone.append({"name": "TECH\\sheila.d.cory", "roles": ["Backup Viewer"]})
+        result = run_module("vbr_user", {"users": everyone, "allow_lockout": False}, env=env)
+        assert result.failed and "without any user or group" in result["msg"]
+        assert writes(sim_admin) == 0
+
+    def test_allow_lockout_lets_it_through(self, vbr_env, sim_admin):
+        result = run_module("vbr_user", {"name": "TECH\\svc.ansible", "state": "absent", "allow_lockout": True},
+                            env=vbr_env)
+        assert result["changed"] and sim_admin.user("TECH\\svc.ansible") is None
+
+    def test_other_administrators_can_be_removed(self, vbr_env, sim_admin):
+        result = run_module("vbr_user", {"name": "TECH\\sheila.d.cory", "state": "absent"}, env=vbr_env)
+        assert result["changed"] and not result.failed
+
+
+def test_create_answered_500_after_creating_is_not_duplicated(vbr_env, sim_admin):
+    sim_admin.fault(method="POST", path="/api/v1/security/users", status=500, when="after")
+    result = run_module("vbr_user", {"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}, env=vbr_env)
+    assert not result.failed and result["changed"]
+    assert sim_admin.count("POST /api/v1/security/users") == 1
+    assert [user["name"] for user in sim_admin.state()["users"]].count("TECH\\jane.doe") == 1
