@@ -293,6 +293,25 @@ class VbrClient(object):
     def role_permissions(self, role_id):
         return self.get_json("%s/%s/permissions" % (ROLES_PATH, role_id)).get("permissions") or []
 
+    def forget_roles(self):
+        """Drop the cached role list (after creating or deleting a custom role)."""
+        self._roles = None
+
+    def custom_role_details(self, role_id):
+        return self.get_json("%s/%s/details" % (ROLES_PATH, role_id))
+
+    def create_custom_role(self, spec):
+        self.forget_roles()
+        return self.request("POST", ROLES_PATH, json=spec).json()
+
+    def update_custom_role(self, role_id, model):
+        return self.request("PUT", "%s/%s" % (ROLES_PATH, role_id), json=model).json()
+
+    def delete_custom_role(self, role_id):
+        self.forget_roles()
+        response = self.request("DELETE", "%s/%s" % (ROLES_PATH, role_id), accept_statuses=(404,))
+        return response.status_code != 404
+
     def resolve_role(self, reference):
         """The role named ``reference`` (case-insensitive; the ``Veeam `` prefix may be left out) or with that id."""
         roles = self.list_roles()

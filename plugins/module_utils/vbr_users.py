@@ -69,10 +69,9 @@ def _plan_create(spec, roles):
 def _plan_update(current, spec, roles):
     wanted_type = spec.get("type")
     if wanted_type and wanted_type != current["type"]:
-        raise VeeamError("%s exists in VBR as %s, not %s. VBR cannot change the type of a user or group: remove it "
-                         "(state: absent) and add it again with the new type" % (current["name"], current["type"],
-                                                                                  wanted_type),
-                         error_code="invalid_input")
+        message = ("%s exists in VBR as %s, not %s. VBR cannot change the type of a user or group: remove it "
+                   "(state: absent) and add it again with the new type" % (current["name"], current["type"], wanted_type))
+        raise VeeamError(message, error_code="invalid_input")
     after = dict(current)
     actions = []
     if roles is not None and set(role["id"].lower() for role in roles) != _role_ids(current):
@@ -167,3 +166,31 @@ def plan_result(plan, after):
     if plan.reason:
         entry["reason"] = plan.reason
     return entry
+
+
+def guard_lockout(client, plans, all_accounts=None):
+    """Refuse (VeeamError, nothing written) a plan that would lock the automation or everyone out.
+
+    ``all_accounts`` is every account on the server when the caller has read them all; otherwise they are
+    read here, and only if the plan demotes or removes a Backup Administrator.
+    """
+    if not any(plan.changed for plan in plans):
+        return
+    admin_role = client.resolve_role(BACKUP_ADMINISTRATOR)
+    if all_accounts is None:
+        touches = any(has_backup_administrator(plan.before, admin_role["id"]) for plan in plans)
+        all_accounts = client.list_users() if touches else []
+    problems = lockout_problems(plans, all_accounts, client.username, admin_role["id"])
+    if problems:
+        refuse_lockout(problems)
+
+
+def execute(client, plans, check_mode):
+    """Apply the plans (unless in check mode); returns the per-account result entries."""
+    results = []
+    for plan in plans:
+        after = plan.after
+        if plan.changed and not check_mode:
+            after = apply_plan(client, plan)
+        results.append(plan_result(plan, after))
+    return results

@@ -11,7 +11,7 @@ description:
   - Makes a user or group (or a whole list of them) exist on a Veeam Backup & Replication server with exactly the
     given roles and service-account mode, or removes it.
   - The bulk form (O(users)) reads the server's users once, its roles once, and writes only what differs, in one
-    login: the way to onboard hundreds of people.
+    login. It is the way to onboard hundreds of people.
   - Lockout guards refuse, before anything is written, to remove the account the task is connected as, to take
     the Veeam Backup Administrator role away from it, or to leave the server without any Backup Administrator.
   - Removing a user from VBR does not touch its Active Directory or Entra ID account.
@@ -208,7 +208,6 @@ users:
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
-from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import BACKUP_ADMINISTRATOR, user_result
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
@@ -264,30 +263,15 @@ def build_plans(module, client, specs, current):
     return plans
 
 
-def check_lockout(module, client, plans, current, bulk):
-    if module.params["allow_lockout"] or not any(plan.changed for plan in plans):
-        return
-    admin_role = client.resolve_role(BACKUP_ADMINISTRATOR)
-    if not bulk and any(vbr_users.has_backup_administrator(plan.before, admin_role["id"]) for plan in plans):
-        current = client.list_users()  # the single path read one account; the last-administrator guard needs all
-    problems = vbr_users.lockout_problems(plans, current, client.username, admin_role["id"])
-    if problems:
-        vbr_users.refuse_lockout(problems)
-
-
 def main_logic(module):
     client = module.client
     bulk = module.params["users"] is not None
     specs = requested_specs(module)
     current = current_accounts(client, specs, bulk)
     plans = build_plans(module, client, specs, current)
-    check_lockout(module, client, plans, current, bulk)
-    results = []
-    for plan in plans:
-        after = plan.after
-        if plan.changed and not module.check_mode:
-            after = vbr_users.apply_plan(client, plan)
-        results.append(vbr_users.plan_result(plan, after))
+    if not module.params["allow_lockout"]:
+        vbr_users.guard_lockout(client, plans, current if bulk else None)
+    results = vbr_users.execute(client, plans, module.check_mode)
     changed = any(plan.changed for plan in plans)
     diff = {"before": {}, "after": {}}
     for entry in results:

@@ -28,7 +28,7 @@ def run_twice(args, env, sim_admin, **kwargs):
 
 
 def test_onboard_promote_offboard(vbr_env, sim_admin):
-    onboard, _ = run_twice({"name": "TECH\\new.user", "roles": ["Veeam Restore Operator"]}, vbr_env, sim_admin)
+    onboard, _second = run_twice({"name": "TECH\\new.user", "roles": ["Veeam Restore Operator"]}, vbr_env, sim_admin)
     assert onboard["changed"] is True
     assert onboard["user"]["roles"] == ["Veeam Restore Operator"] and onboard["user"]["id"]
     assert sim_admin.user("TECH\\new.user")["roles"] == ["b167c3af-2262-4b6c-9861-0606fc0cb6b1"]
@@ -40,13 +40,13 @@ def test_onboard_promote_offboard(vbr_env, sim_admin):
     run_twice({"name": "TECH\\new.user", "roles": ["Backup Administrator"]}, vbr_env, sim_admin)
 
     sim_admin.reset_stats()
-    offboard, _ = run_twice({"name": "TECH\\new.user", "state": "absent"}, vbr_env, sim_admin)
+    offboard, _second = run_twice({"name": "TECH\\new.user", "state": "absent"}, vbr_env, sim_admin)
     assert offboard["changed"] is True and offboard["user"] is None
     assert sim_admin.user("TECH\\new.user") is None
 
 
 def test_service_account_mode_changes_alone(vbr_env, sim_admin):
-    first, _ = run_twice({"name": "TECH\\william.fox", "is_service_account": True}, vbr_env, sim_admin)
+    first, _second = run_twice({"name": "TECH\\william.fox", "is_service_account": True}, vbr_env, sim_admin)
     assert first["changed"] and first["user"]["is_service_account"] is True
     assert first["user"]["roles"] == ["Veeam Restore Operator"]  # roles not given: left as they were
 

@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: vbr_user_roles
+short_description: Grant or revoke roles of an existing Veeam Backup & Replication user or group
+version_added: 1.0.0
+description:
+  - Adds roles to, removes roles from, or sets exactly the roles of a user or group that already exists on a Veeam
+    Backup & Replication server, leaving everything else about it alone.
+  - To add or remove the account itself use M(backupops.veeam.vbr_user).
+  - The same lockout guards as M(backupops.veeam.vbr_user) apply.
+author:
+  - backupops.veeam contributors (@backupops)
+options:
+  name:
+    description:
+      - User or group name, C(DOMAIN\\user), C(DOMAIN\\group) or UPN; matched exactly and case-insensitively.
+    type: str
+    required: true
+  roles:
+    description:
+      - Role names (case-insensitive, the C(Veeam) prefix may be left out) or ids.
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure these roles are assigned and keeps the others.
+      - V(absent) makes sure these roles are not assigned. Removing the last role is an error, because VBR needs
+        at least one role per account; remove the account with M(backupops.veeam.vbr_user) O(backupops.veeam.vbr_user#module:state=absent)
+        instead.
+      - V(exact) makes the roles exactly these.
+    type: str
+    choices: [present, absent, exact]
+    default: present
+  allow_lockout:
+    description:
+      - Let the task take the Veeam Backup Administrator role away from the account it is connected as, or from
+        the last account that has it.
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - backupops.veeam.vbr
+  - backupops.veeam.attributes
+  - backupops.veeam.attributes.actiongroup_vbr
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+seealso:
+  - module: backupops.veeam.vbr_user
+"""
+
+EXAMPLES = r"""
+- name: Also let TECH\william.fox view the backup infrastructure
+  backupops.veeam.vbr_user_roles:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\william.fox
+    roles: [Backup Viewer]
+
+- name: Take the viewer role away again
+  backupops.veeam.vbr_user_roles:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\william.fox
+    roles: [Backup Viewer]
+    state: absent
+
+- name: Exactly Restore Operator, nothing else
+  backupops.veeam.vbr_user_roles:
+    server: vbr01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_vbr_password }}"
+    ca_path: /etc/pki/veeam/vbr01.pem
+    name: TECH\william.fox
+    roles: [Restore Operator]
+    state: exact
+"""
+
+RETURN = r"""
+user:
+  description: The account after the task (predicted in check mode).
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: Account id.
+      type: str
+    name:
+      description: Account name.
+      type: str
+    type:
+      description: Account type.
+      type: str
+    roles:
+      description: Names of its roles, sorted.
+      type: list
+      elements: str
+      sample: [Veeam Backup Viewer, Veeam Restore Operator]
+    is_service_account:
+      description: Whether it is a service account.
+      type: bool
+    mfa_enabled:
+      description: Whether MFA applies to it.
+      type: bool
+      returned: with O(api_version=1.3-rev2)
+"""
+
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
+
+
+def wanted_roles(module, current, requested):
+    """The role list the account should end with, from its current roles and the requested change."""
+    state = module.params["state"]
+    requested_ids = set(role["id"].lower() for role in requested)
+    current_roles = current.get("roles") or []
+    if state == "exact":
+        return requested
+    if state == "present":
+        kept_ids = set(role["id"].lower() for role in current_roles)
+        return current_roles + [role for role in requested if role["id"].lower() not in kept_ids]
+    remaining = [role for role in current_roles if role["id"].lower() not in requested_ids]
+    if not remaining:
+        module.fail_json(msg="Removing %s would leave %s without any role, and VBR needs at least one. To take all "
+                             "access away remove the account: backupops.veeam.vbr_user with state: absent"
+                             % (", ".join(role["name"] for role in requested), current["name"]))
+    return remaining
+
+
+def main_logic(module):
+    client = module.client
+    name = module.params["name"]
+    if not module.params["roles"]:
+        module.fail_json(msg="roles must list at least one role")
+    requested = client.resolve_roles(module.params["roles"])
+    current = client.find_user(name)
+    if current is None:
+        module.fail_json(msg="%s is not a user or group of the VBR server at %s. Add it with backupops.veeam.vbr_user "
+                             "(roles are given there too)" % (name, client.server))
+    plan = vbr_users.plan_user(current, {"name": name}, wanted_roles(module, current, requested))
+    if not module.params["allow_lockout"]:
+        vbr_users.guard_lockout(client, [plan])
+    result = vbr_users.execute(client, [plan], module.check_mode)[0]
+    module.exit_json(changed=plan.changed, user=result["after"],
+                     diff={"before": result["before"] or {}, "after": result["after"] or {}})
+
+
+def main():
+    module = VbrModule(
+        argument_spec=dict(
+            name=dict(type="str", required=True),
+            roles=dict(type="list", elements="str", required=True),
+            state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
+            allow_lockout=dict(type="bool", default=False),
+        ),
+        supports_check_mode=True,
+    )
+    module.run(main_logic)
+
+
+if __name__ == "__main__":
+    main()
