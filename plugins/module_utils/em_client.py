@@ -13,6 +13,7 @@ LOGON_SESSIONS_PATH = "/api/logonSessions"
 SESSION_HEADER = "X-RestSvcSessionId"
 TASKS_PATH = "/api/tasks"
 ROLES_PATH = "/api/security/roles"
+ACCOUNTS_PATH = "/api/security/accounts"
 
 
 class EmClient(object):
@@ -109,7 +110,74 @@ class EmClient(object):
             return None
         return response.json()
 
+    # ------------------------------------------------------------------ accounts
+    def list_accounts(self):
+        """Every account as ``{"uid", "id", "name"}``."""
+        return [ref_result(ref) for ref in self.get_json(ACCOUNTS_PATH).get("Refs") or []]
+
+    def find_account(self, name):
+        """The account named exactly ``name`` (case-insensitive), or None."""
+        return next((ref for ref in self.list_accounts() if str(ref["name"]).casefold() == name.casefold()), None)
+
+    def get_account(self, account_id):
+        """The account entity with its restore scope: ``(entity, scope_items)``."""
+        entity = self.get_json("%s/%s" % (ACCOUNTS_PATH, account_id), params={"format": "Entity"})
+        scopes = self.get_json("%s/%s/scopes" % (ACCOUNTS_PATH, account_id))
+        return entity, (scopes or {}).get("EnterpriseAccountHierarchyScopes") or []
+
+    def create_account(self, spec):
+        """POST the create spec (EM answers 201 with no body) and return the new account's reference.
+
+        When the answer is lost the POST is not repeated: the account is looked up by name instead.
+        """
+        try:
+            self.request("POST", ACCOUNTS_PATH, json=spec)
+        except VeeamError as error:
+            if not error.outcome_unknown or self.find_account(spec["AccountName"]) is None:
+                raise
+        created = self.find_account(spec["AccountName"])
+        if created is None:
+            raise VeeamError("Enterprise Manager accepted the account %s but does not list it" % spec["AccountName"],
+                             error_code="not_created")
+        return created
+
+    def delete_account(self, account_id):
+        response = self.request("DELETE", "%s/%s" % (ACCOUNTS_PATH, account_id), accept_statuses=(404,))
+        return response.status_code != 404
+
+    def add_account_role(self, account_id, role_uid):
+        self.request("POST", "%s/%s/roles" % (ACCOUNTS_PATH, account_id), json={"EnterpriseRoleUid": role_uid})
+
+    def remove_account_role(self, account_id, role_id):
+        self.request("DELETE", "%s/%s/roles/%s" % (ACCOUNTS_PATH, account_id, role_id))
+
+    def add_account_scopes(self, account_id, items):
+        body = {"HierarchyScopeItems": [{"HierarchyObjRef": item["ref"], "ObjectName": item["name"]} for item in items]}
+        self.request("POST", "%s/%s/scopes" % (ACCOUNTS_PATH, account_id), json=body)
+
+    def remove_account_scope(self, account_id, scope_id):
+        self.request("DELETE", "%s/%s/scopes/%s" % (ACCOUNTS_PATH, account_id, scope_id))
+
+    def toggle_restore_all_vms(self, account_id):
+        """EM's only way to change AllowRestoreAllVms: a POST with no body flips it."""
+        self.request("POST", "%s/%s" % (ACCOUNTS_PATH, account_id))
+
+    def start_rebuild_scope(self, kind):
+        """Start a restore-scope rebuild (RebuildAll, RebuildUnprocessed, RebuildForCurrentUser); returns the task."""
+        return self.request("POST", ACCOUNTS_PATH, params={"action": "rebuildScope"}, json={kind: {}}).json()
+
     # ------------------------------------------------------------------ roles
+    def resolve_role(self, reference):
+        """The role named ``reference`` (case-insensitive) or with that UID or id."""
+        wanted = str(reference or "").strip().casefold()
+        roles = self.list_roles()
+        for role in roles:
+            if wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(), str(role["id"]).casefold()):
+                return role
+        raise VeeamError("Unknown Enterprise Manager role %r. Its roles are: %s"
+                         % (reference, ", ".join(sorted(role["name"] for role in roles))), error_code="invalid_input",
+                         hint="Give a role by its name (case-insensitive) or its UID.")
+
     def list_roles(self):
         """Every Enterprise Manager role as ``{"uid", "id", "name"}`` (read once per client)."""
         if self._roles is None:

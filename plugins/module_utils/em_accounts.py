@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, backupops.veeam contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Enterprise Manager accounts: names per type, a normalised view of an account, and the plan of changes.
+
+EM changes an account only through sub-resources (roles, scopes) and a toggle (AllowRestoreAllVms); its FLR and
+SQL settings cannot be edited at all. The plan orders the writes so that an account never loses its last role
+or its last scope on the way: add first, toggle, then remove.
+"""
+
+import re
+
+from ansible_collections.backupops.veeam.plugins.module_utils.em_client import uid_id
+
+ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
+NAME_RULES = {
+    "User": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\jane.doe"),
+    "Group": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\Restore Operators"),
+    "ExternalUser": (re.compile(r"^[^@\s\\]+@[^@\s]+$"), "user@suffix, for example jane.doe@tech.com"),
+    "ExternalGroup": (re.compile(r"\S"), "any non-empty text"),
+}
+ADD_ROLE, REMOVE_ROLE, ADD_SCOPES, REMOVE_SCOPE, TOGGLE_ALL_VMS = (
+    "add_role", "remove_role", "add_scopes", "remove_scope", "toggle_restore_all_vms")
+
+
+def name_problem(account_type, name):
+    """A sentence when ``name`` is not valid for ``account_type``, else None."""
+    rule, example = NAME_RULES[account_type]
+    if not rule.search(name or ""):
+        return "name %r is not valid for an Enterprise Manager %s account: use %s" % (name, account_type, example)
+    return None
+
+
+def normalise_extensions(extensions):
+    """FLR extensions as a sorted list of lower-case names without dots, from a list or ``"doc,pdf"``."""
+    if extensions is None:
+        return []
+    if isinstance(extensions, str):
+        extensions = extensions.split(",")
+    return sorted(set(str(item).strip().lstrip(".").lower() for item in extensions if str(item).strip()))
+
+
+def _bool(value):
+    return value is True or str(value).strip().lower() == "true"
+
+
+def account_view(entity, scope_items):
+    """An account entity (+ its scope list) as plain data: what modules compare and return."""
+    roles = (entity.get("Roles") or {}).get("EnterpriseRoles") or []
+    flr = entity.get("FlrSettings") or {}
+    sql = entity.get("SqlSettings") or {}
+    return {
+        "uid": entity.get("UID"), "id": uid_id(entity.get("UID")), "name": entity.get("Name"),
+        "type": entity.get("AccountType"),
+        "roles": sorted((role.get("Name") for role in roles), key=lambda name: str(name).casefold()),
+        "role_ids": dict((str(role.get("Name")).casefold(), uid_id(role.get("UID"))) for role in roles),
+        "allow_restore_all_vms": _bool(entity.get("AllowRestoreAllVms")),
+        "restore_scope": sorted(({"ref": item.get("HierarchyObjRef"), "name": item.get("Name"),
+                                  "scope_id": str(item.get("Href") or "").rstrip("/").rsplit("/", 1)[-1]}
+                                 for item in scope_items), key=lambda item: str(item["ref"]).casefold()),
+        "flr_settings": {"inplace_only": _bool(flr.get("FlrInplaceOnly")),
+                         "extensions": normalise_extensions(flr.get("FlrExtentionRestrictions"))},
+        "sql_settings": {"deny_in_place_restore": _bool(sql.get("DenyInPlaceRestore"))},
+    }
+
+
+def account_result(view):
+    """The account as modules return it (no internal ids of role links or scope items)."""
+    if view is None:
+        return None
+    result = dict((key, value) for key, value in view.items() if key != "role_ids")
+    result["restore_scope"] = [{"ref": item["ref"], "name": item["name"]} for item in view["restore_scope"]]
+    return result
+
+
+def desired_settings(params):
+    """The FLR and SQL settings the task asks for (None where it does not say)."""
+    flr = params.get("flr_settings")
+    sql = params.get("sql_settings")
+    return ({"inplace_only": bool(flr.get("inplace_only")), "extensions": normalise_extensions(flr.get("extensions"))}
+            if flr is not None else None,
+            {"deny_in_place_restore": bool(sql.get("deny_in_place_restore"))} if sql is not None else None)
+
+
+def immutable_differences(view, params):
+    """Names of the settings EM cannot edit that differ from what the task asks for."""
+    flr, sql = desired_settings(params)
+    differences = []
+    if params.get("type") and params["type"] != view["type"]:
+        differences.append("type (%s -> %s)" % (view["type"], params["type"]))
+    if flr is not None and flr != view["flr_settings"]:
+        differences.append("flr_settings")
+    if sql is not None and sql != view["sql_settings"]:
+        differences.append("sql_settings")
+    return differences
+
+
+def predicted_view(view, params, roles):
+    """The account as it will be after the plan: ``view`` (None for a new account) with the task's wishes."""
+    flr, sql = desired_settings(params)
+    scope = params.get("restore_scope")
+    predicted = dict(view or {"uid": None, "id": None, "name": params["name"], "type": params.get("type") or "User",
+                              "role_ids": {}, "restore_scope": [],
+                              "flr_settings": {"inplace_only": False, "extensions": []},
+                              "sql_settings": {"deny_in_place_restore": False}})
+    if roles is not None:
+        predicted["roles"] = sorted((role["name"] for role in roles), key=str.casefold)
+    if scope is not None:
+        predicted["restore_scope"] = sorted(({"ref": item["ref"], "name": item["name"], "scope_id": None}
+                                             for item in scope), key=lambda item: item["ref"].casefold())
+    allow_all = params.get("allow_restore_all_vms")
+    if allow_all is None and view is None:
+        allow_all = not scope
+    if allow_all is not None:
+        predicted["allow_restore_all_vms"] = allow_all
+    if flr is not None:
+        predicted["flr_settings"] = flr
+    if sql is not None:
+        predicted["sql_settings"] = sql
+    return predicted
+
+
+def plan_update(view, params, roles):
+    """Writes that turn ``view`` into what the task asks for, in a safe order."""
+    steps = []
+    current_roles = set(name.casefold() for name in view["roles"])
+    wanted_roles = dict((role["name"].casefold(), role) for role in roles or [])
+    if roles is not None:
+        steps += [(ADD_ROLE, role) for key, role in sorted(wanted_roles.items()) if key not in current_roles]
+    scope = params.get("restore_scope")
+    current_refs = dict((item["ref"].casefold(), item) for item in view["restore_scope"])
+    if scope is not None:
+        missing = [item for item in scope if item["ref"].casefold() not in current_refs]
+        if missing:
+            steps.append((ADD_SCOPES, missing))
+    allow_all = params.get("allow_restore_all_vms")
+    if allow_all is not None and allow_all != view["allow_restore_all_vms"]:
+        steps.append((TOGGLE_ALL_VMS, allow_all))
+    if scope is not None:
+        wanted_refs = set(item["ref"].casefold() for item in scope)
+        steps += [(REMOVE_SCOPE, item) for key, item in sorted(current_refs.items()) if key not in wanted_refs]
+    if roles is not None:
+        steps += [(REMOVE_ROLE, view["role_ids"][key]) for key in sorted(current_roles) if key not in wanted_roles]
+    return steps
+
+
+def create_spec(params, roles):
+    """The EnterpriseAccountCreateSpec of a new account (JSON, in the XSD's element order)."""
+    scope = params.get("restore_scope") or []
+    allow_all = params.get("allow_restore_all_vms")
+    if allow_all is None:
+        allow_all = not scope
+    spec = {"AccountType": params.get("type") or "User", "AccountName": params["name"],
+            "Roles": {"EnterpriseRoles": [{"EnterpriseRoleUid": role["uid"]} for role in roles]},
+            "AllowRestoreAllVms": allow_all}
+    if scope:
+        spec["HierarchyScopeObjects"] = {"HierarchyScopeItems": [{"HierarchyObjRef": item["ref"],
+                                                                  "ObjectName": item["name"]} for item in scope]}
+    flr, sql = desired_settings(params)
+    if flr is not None:
+        spec["FlrSettings"] = {"FlrInplaceOnly": flr["inplace_only"],
+                               "FlrExtentionRestrictions": ",".join(flr["extensions"])}
+    if sql is not None:
+        spec["SqlSettings"] = {"DenyInPlaceRestore": sql["deny_in_place_restore"]}
+    return spec
