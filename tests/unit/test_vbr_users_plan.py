@@ -30,12 +30,12 @@ def test_roles_compare_as_sets_of_ids():
     unchanged = vbr_users.plan_user(FOX, {"name": "tech\\WILLIAM.FOX"}, [dict(RESTORE, id=RESTORE["id"].upper())])
     assert not unchanged.changed
     changed = vbr_users.plan_user(FOX, {"name": "TECH\\william.fox"}, [RESTORE, ADMIN])
-    assert [action for action, _ in changed.actions] == [vbr_users.SET_ROLES]
+    assert [action for action, _target in changed.actions] == [vbr_users.SET_ROLES]
 
 
 def test_service_mode_and_type():
     plan = vbr_users.plan_user(FOX, {"name": "TECH\\william.fox", "is_service_account": True}, None)
-    assert [action for action, _ in plan.actions] == [vbr_users.SET_SERVICE]
+    assert [action for action, _target in plan.actions] == [vbr_users.SET_SERVICE]
     with pytest.raises(VeeamError) as caught:
         vbr_users.plan_user(FOX, {"name": "TECH\\william.fox", "type": "InternalGroup"}, None)
     assert "cannot change the type" in str(caught.value)
