@@ -388,3 +388,42 @@ def test_seed_users_flag(tmp_path):
         page = api.call("GET", "/api/v1/security/users", params={"nameFilter": "seed.user", "limit": 1}).json()
         assert page["pagination"]["total"] == 450
     assert not os.path.exists(str(tmp_path / "unused"))
+
+
+def test_fault_rules_are_checked_when_added(sim_admin):
+    with pytest.raises(requests.exceptions.HTTPError):
+        sim_admin.fault(method="GET", path="/x", statuss=503)
+    rule = sim_admin.fault(method="GET", path="/api/v1/security/settings", status="429", times="2")["faults"][0]
+    assert rule["status"] == 429 and rule["times"] == 2
+
+
+def test_delay_after_processing_answers_late_but_normally(api, sim_admin):
+    sim_admin.fault(method="PUT", path="/api/v1/security/settings", action="delay", delay=0.5, when="after")
+    started = time.time()
+    answer = api.call("PUT", "/api/v1/security/settings", json={"mfaEnabled": True})
+    assert answer.status_code == 200 and time.time() - started >= 0.5
+    assert api.call("GET", "/api/v1/security/settings").json() == {"mfaEnabled": True}
+
+
+def test_each_vbr_server_keeps_its_own_violations(simulator, sim_admin, ca_path):
+    second = simulator.vbr_urls[1]
+    requests.post(second + "/api/oauth2/token", data={"grant_type": "password", "username": "x", "password": "y"},
+                  headers=V1, verify=ca_path, timeout=10)
+    assert sim_admin.violations() == []
+    other = requests.get(second + "/_sim/violations", verify=ca_path, timeout=10).json()["violations"]
+    assert other and other[0]["what"] == "request"
+    requests.post(second + "/_sim/reset", verify=ca_path, timeout=10)
+
+
+SHARED_SPECS = os.path.join(REPO_ROOT, "..", "shared", "specs")
+
+
+@pytest.mark.skipif(not os.path.isdir(SHARED_SPECS), reason="the full specs (../shared/specs) are not beside the repo")
+def test_bundled_spec_subsets_match_the_full_specs():
+    from tests.simulator.spec_validation import SPEC_FILES, subset_spec
+    for filename in SPEC_FILES.values():
+        with open(os.path.join(SHARED_SPECS, filename)) as handle:
+            expected = subset_spec(json.load(handle))
+        with open(os.path.join(REPO_ROOT, "tests", "simulator", "specs", filename)) as handle:
+            bundled = json.load(handle)
+        assert bundled == expected, "%s is stale: run python -m tests.simulator.specs.refresh" % filename

@@ -7,7 +7,8 @@ spec's own ``x-veeam-authorize`` claims, shared out to the roles by what each ro
 import json
 import os
 
-SPEC_DIR = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "specs")
+# Bundled subsets of Veeam's specs (tests/simulator/specs/refresh.py regenerates them from ../shared/specs).
+SPEC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "specs")
 
 BACKUP_ADMIN_ID = "5ff0e0eb-45cf-48cc-9677-7613fc79bc11"
 SECURITY_ADMIN_ID = "3835e9df-cf3e-43e9-8e82-817798b1aee0"
@@ -71,17 +72,11 @@ _CLAIMS = None
 
 
 def spec_claims():
-    """Every ``x-veeam-authorize`` claim named in the 1.3-rev1 spec, sorted."""
+    """Every ``x-veeam-authorize`` claim named in the full 1.3-rev1 spec, sorted (bundled in specs/claims.json)."""
     global _CLAIMS
     if _CLAIMS is None:
-        with open(os.path.join(SPEC_DIR, "vbr-rest-1.3-rev1.json")) as handle:
-            spec = json.load(handle)
-        claims = set()
-        for operations in spec["paths"].values():
-            for operation in operations.values():
-                if isinstance(operation, dict):
-                    claims.update((operation.get("x-veeam-authorize") or {}).get("claims", []))
-        _CLAIMS = sorted(claims)
+        with open(os.path.join(SPEC_DIR, "claims.json")) as handle:
+            _CLAIMS = json.load(handle)["claims"]
     return _CLAIMS
 
 

@@ -28,8 +28,17 @@ class FaultRules(object):
         self.lock = threading.Lock()
         self.rules = []
 
+    KEYS = {"method": str, "path": str, "action": str, "status": int, "retry_after": str, "body": None,
+            "delay": float, "when": str, "times": int, "skip": int, "empty": bool}
+
     def add(self, rule):
-        rule = dict(rule)
+        if not isinstance(rule, dict):
+            raise ValueError("a fault rule is a JSON object")
+        unknown = sorted(set(rule) - set(self.KEYS))
+        if unknown:
+            raise ValueError("unknown fault rule keys %s; known: %s" % (", ".join(unknown), ", ".join(sorted(self.KEYS))))
+        rule = dict((key, self.KEYS[key](value) if self.KEYS[key] and value is not None else value)
+                    for key, value in rule.items())
         if rule.get("action", "status") not in self.ACTIONS:
             raise ValueError("fault action must be one of %s" % ", ".join(self.ACTIONS))
         rule.setdefault("action", "status")
@@ -156,7 +165,9 @@ class AppServer(object):
                 return self._fault_response(rule)
         response = self._app_response(request)
         if rule and rule["when"] == "after":
-            return self._fault_response(rule)
+            if rule["action"] != "delay":
+                return self._fault_response(rule)
+            time.sleep(float(rule.get("delay", 1.0)))  # a slow answer: processed, then late
         if self.validator:
             self.validator.check(request, response)
         return response
@@ -172,9 +183,6 @@ class AppServer(object):
     def _fault_response(self, rule):
         if rule["action"] == "drop":
             return None
-        if rule["action"] == "delay":
-            time.sleep(float(rule.get("delay", 1.0)))
-            return self.app.error_response(504, "injected delay")
         status = int(rule.get("status", 503))
         headers = {}
         if rule.get("retry_after") is not None:

@@ -59,7 +59,6 @@ class Simulator(object):
         self.vbr_servers = []
         self.em_server = None
         self.ca_path = None
-        self.validator = SpecValidator() if config.validate_spec else None
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ lifecycle
@@ -67,11 +66,12 @@ class Simulator(object):
         config = self.config
         hosts = vbr_hosts(config.host, config.vbr_servers)
         context = None if config.no_tls else self._ssl_context(sorted(set(hosts + [config.host, "localhost"])))
-        if self.validator:
-            self.validator.preload()
         for index, host in enumerate(hosts):
             app = VbrApp(config, index)
-            server = AppServer(app, host, config.vbr_port, context, config.latency_ms, self.validator,
+            validator = SpecValidator() if config.validate_spec else None
+            if validator:
+                validator.preload()
+            server = AppServer(app, host, config.vbr_port, context, config.latency_ms, validator,
                                config.verbose, self.save_state)
             self.vbr_servers.append(server)
         if config.em:

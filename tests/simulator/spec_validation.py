@@ -39,22 +39,31 @@ def subset_spec(spec, prefixes=SERVED_PREFIXES):
     return subset
 
 
+_APIS = {}
+_APIS_LOCK = threading.Lock()
+
+
+def openapi_for(version):
+    """The openapi-core object of one API version (built once per process, shared by every server)."""
+    with _APIS_LOCK:
+        if version not in _APIS:
+            from openapi_core import Config, OpenAPI
+            with open(os.path.join(SPEC_DIR, SPEC_FILES[version])) as handle:
+                spec = subset_spec(json.load(handle))
+            _APIS[version] = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
+        return _APIS[version]
+
+
 class SpecValidator(object):
-    """Validates VBR traffic with openapi-core against the spec of each request's x-api-version."""
+    """Validates one server's VBR traffic against the spec of each request's x-api-version; keeps its violations."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self._apis = {}
         self._violations = []
 
-    def _api(self, version):
-        with self.lock:
-            if version not in self._apis:
-                from openapi_core import Config, OpenAPI
-                with open(os.path.join(SPEC_DIR, SPEC_FILES[version])) as handle:
-                    spec = subset_spec(json.load(handle))
-                self._apis[version] = OpenAPI.from_dict(spec, config=Config(spec_validator_cls=None))
-            return self._apis[version]
+    @staticmethod
+    def _api(version):
+        return openapi_for(version)
 
     def preload(self):
         for version in SPEC_FILES:
