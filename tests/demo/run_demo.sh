@@ -29,15 +29,26 @@ export VEEAM_VBR_CA_PATH="$PWD/$(ready ca_path)" VEEAM_EM_CA_PATH="$PWD/$(ready 
 export ANSIBLE_COLLECTIONS_PATH="$PWD/.collections" ANSIBLE_PYTHON_INTERPRETER="$BIN/python"
 
 echo "Simulator: VBR $(ready 'vbr_urls') and Enterprise Manager $VEEAM_EM_SERVER (CA: $VEEAM_VBR_CA_PATH)"
-if [ -f playbooks/demo.yml ]; then
-  PLAYBOOK=playbooks/demo.yml
-else
-  PLAYBOOK=tests/demo/demo.yml
-  echo "The onboarding, audit and offboarding playbooks are not built yet: this demo logs in to VBR and"
-  echo "Enterprise Manager and lists their roles (tests/demo/demo.yml)."
-fi
-"$BIN/ansible-playbook" -i localhost, "$PLAYBOOK"
-
+"$BIN/python" - <<'PY'
+import json
+ready = json.load(open(".sim/ready.json"))
+lines = ["veeam_vbr:", "  hosts:"]
+for index, url in enumerate(ready["vbr_urls"]):
+    lines += ["    vbr%02d:" % (index + 1), "      veeam_vbr_server: %s" % url]
+lines += ["  vars:", "    veeam_em_server: %s" % ready["em_url"]]
+open(".sim/inventory.yml", "w").write("\n".join(lines) + "\n")
+PY
+banner() { printf '\n==== %s\n' "$1"; }
+PEOPLE=playbooks/vars/people.example.yml
+banner "1. Onboard TECH\\jane.doe, TECH\\bob.smith and the group TECH\\Restore Operators on every VBR server and in EM"
+"$BIN/ansible-playbook" -i .sim/inventory.yml playbooks/onboard.yml -e @"$PEOPLE"
+banner "2. The same again: nothing changes (idempotent)"
+"$BIN/ansible-playbook" -i .sim/inventory.yml playbooks/onboard.yml -e @"$PEOPLE" | tail -4
+banner "3. Audit: who has which role where (also written to .sim/audit/veeam-access.json and .csv)"
+"$BIN/ansible-playbook" -i .sim/inventory.yml playbooks/audit.yml -e veeam_audit_dir="$PWD/.sim/audit"
+banner "4. Offboard TECH\\bob.smith and TECH\\jane.doe everywhere"
+"$BIN/ansible-playbook" -i .sim/inventory.yml playbooks/offboard.yml \
+  -e '{"veeam_offboard_users": ["TECH\\bob.smith", "TECH\\jane.doe"]}'
 echo
 echo "What the simulated servers received (requests per route):"
 "$BIN/python" - <<'PY'
@@ -48,4 +59,4 @@ for url in ready["vbr_urls"] + [ready["em_url"]]:
     routes = ", ".join("%s x%d" % (route, count) for route, count in sorted(stats["by_route"].items()))
     print("  %s: %s" % (url, routes or "nothing"))
 PY
-echo "Demo finished: every request went over HTTPS with certificate checks on, and each module logged out."
+echo "Demo finished: onboarding, audit and offboarding ran over HTTPS with certificate checks on; each module logged out."
