@@ -77,11 +77,12 @@ class PlaybookRun(object):
         self.stderr = stderr
 
     def task_results(self, task_name, host="localhost"):
-        """The result of the task named ``task_name`` on ``host`` (the last one when it ran more than once)."""
+        """The result of the task named ``task_name`` (with or without its role prefix) on ``host``."""
         found = None
         for play in self.report.get("plays", []):
             for task in play.get("tasks", []):
-                if task["task"]["name"] == task_name and host in task["hosts"]:
+                name = task["task"]["name"]
+                if (name == task_name or name.endswith(" : " + task_name)) and host in task["hosts"]:
                     found = task["hosts"][host]
         if found is None:
             raise AssertionError("no task %r ran on %s" % (task_name, host))
