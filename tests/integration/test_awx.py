@@ -41,6 +41,7 @@ def test_onboarding_through_ansible_runner_with_awx_credentials(simulator, sim_a
     inventory.write_text("veeam_vbr:\n  hosts:\n    vbr01:\n      veeam_em_server: \"%s\"\n" % simulator.em_url)
     with open(PEOPLE) as handle:
         people = yaml.safe_load(handle)
+    (tmp_path / "runner").mkdir()
     result = ansible_runner.run(private_data_dir=str(tmp_path / "runner"), playbook=os.path.join(
         REPO_ROOT, "playbooks", "onboard.yml"), inventory=str(inventory), envvars=env, extravars=people, quiet=True)
     assert result.status == "successful", result.stdout.read()[-3000:]
