@@ -44,20 +44,41 @@ def _bool(value):
     return value is True or str(value).strip().lower() == "true"
 
 
-def account_view(entity, scope_items):
-    """An account entity (+ its scope list) as plain data: what modules compare and return."""
-    roles = (entity.get("Roles") or {}).get("EnterpriseRoles") or []
+def href_id(href):
+    """The last segment of an EM ``Href`` (the id of a role link or scope item)."""
+    return str(href or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+HIERARCHY_REF = re.compile(r"^urn:(?P<platform>[^:]+):(?P<type>[^:]+):(?P<root>[^.:\s]+)\.(?P<object>\S+)$")
+
+
+def scope_fields(ref, name):
+    """A restore-scope item as EM lists it (it lists no reference): name, platform, object type, root."""
+    parts = HIERARCHY_REF.match(ref or "")
+    if not parts:
+        return None
+    return {"name": name, "platform": parts.group("platform"), "object_type": parts.group("type"),
+            "root": parts.group("root")}
+
+
+def scope_key(item):
+    return tuple(str(item[key]).casefold() for key in ("platform", "object_type", "root", "name"))
+
+
+def account_view(entity, role_items, scope_items):
+    """An account (entity, its roles, its scopes) as plain data: what modules compare and return."""
     flr = entity.get("FlrSettings") or {}
     sql = entity.get("SqlSettings") or {}
+    roles = [(item.get("RoleName"), href_id(item.get("Href"))) for item in role_items]
+    scopes = [{"name": item.get("Name"), "platform": item.get("Platform"), "object_type": item.get("HierarchyObjectType"),
+               "root": item.get("HierarchyRootName"), "scope_id": href_id(item.get("Href"))} for item in scope_items]
     return {
         "uid": entity.get("UID"), "id": uid_id(entity.get("UID")), "name": entity.get("Name"),
         "type": entity.get("AccountType"),
-        "roles": sorted((role.get("Name") for role in roles), key=lambda name: str(name).casefold()),
-        "role_ids": dict((str(role.get("Name")).casefold(), uid_id(role.get("UID"))) for role in roles),
+        "roles": sorted((name for name, _role_id in roles), key=lambda name: str(name).casefold()),
+        "role_ids": dict((str(name).casefold(), role_id) for name, role_id in roles),
         "allow_restore_all_vms": _bool(entity.get("AllowRestoreAllVms")),
-        "restore_scope": sorted(({"ref": item.get("HierarchyObjRef"), "name": item.get("Name"),
-                                  "scope_id": str(item.get("Href") or "").rstrip("/").rsplit("/", 1)[-1]}
-                                 for item in scope_items), key=lambda item: str(item["ref"]).casefold()),
+        "restore_scope": sorted(scopes, key=scope_key),
         "flr_settings": {"inplace_only": _bool(flr.get("FlrInplaceOnly")),
                          "extensions": normalise_extensions(flr.get("FlrExtentionRestrictions"))},
         "sql_settings": {"deny_in_place_restore": _bool(sql.get("DenyInPlaceRestore"))},
@@ -69,7 +90,8 @@ def account_result(view):
     if view is None:
         return None
     result = dict((key, value) for key, value in view.items() if key != "role_ids")
-    result["restore_scope"] = [{"ref": item["ref"], "name": item["name"]} for item in view["restore_scope"]]
+    result["restore_scope"] = [dict((key, value) for key, value in item.items() if key not in ("scope_id", "ref"))
+                               for item in view["restore_scope"]]
     return result
 
 
@@ -106,8 +128,8 @@ def predicted_view(view, params, roles):
     if roles is not None:
         predicted["roles"] = sorted((role["name"] for role in roles), key=str.casefold)
     if scope is not None:
-        predicted["restore_scope"] = sorted(({"ref": item["ref"], "name": item["name"], "scope_id": None}
-                                             for item in scope), key=lambda item: item["ref"].casefold())
+        predicted["restore_scope"] = sorted((dict(scope_fields(item["ref"], item["name"]), ref=item["ref"],
+                                                  scope_id=None) for item in scope), key=scope_key)
     allow_all = params.get("allow_restore_all_vms")
     if allow_all is None and view is None:
         allow_all = not scope
@@ -128,17 +150,17 @@ def plan_update(view, params, roles):
     if roles is not None:
         steps += [(ADD_ROLE, role) for key, role in sorted(wanted_roles.items()) if key not in current_roles]
     scope = params.get("restore_scope")
-    current_refs = dict((item["ref"].casefold(), item) for item in view["restore_scope"])
+    current_scopes = dict((scope_key(item), item) for item in view["restore_scope"])
     if scope is not None:
-        missing = [item for item in scope if item["ref"].casefold() not in current_refs]
+        missing = [item for item in scope if scope_key(scope_fields(item["ref"], item["name"])) not in current_scopes]
         if missing:
             steps.append((ADD_SCOPES, missing))
     allow_all = params.get("allow_restore_all_vms")
     if allow_all is not None and allow_all != view["allow_restore_all_vms"]:
         steps.append((TOGGLE_ALL_VMS, allow_all))
     if scope is not None:
-        wanted_refs = set(item["ref"].casefold() for item in scope)
-        steps += [(REMOVE_SCOPE, item) for key, item in sorted(current_refs.items()) if key not in wanted_refs]
+        wanted = set(scope_key(scope_fields(item["ref"], item["name"])) for item in scope)
+        steps += [(REMOVE_SCOPE, item) for key, item in sorted(current_scopes.items()) if key not in wanted]
     if roles is not None:
         steps += [(REMOVE_ROLE, view["role_ids"][key]) for key in sorted(current_roles) if key not in wanted_roles]
     return steps

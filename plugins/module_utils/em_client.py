@@ -120,10 +120,16 @@ class EmClient(object):
         return next((ref for ref in self.list_accounts() if str(ref["name"]).casefold() == name.casefold()), None)
 
     def get_account(self, account_id):
-        """The account entity with its restore scope: ``(entity, scope_items)``."""
-        entity = self.get_json("%s/%s" % (ACCOUNTS_PATH, account_id), params={"format": "Entity"})
-        scopes = self.get_json("%s/%s/scopes" % (ACCOUNTS_PATH, account_id))
-        return entity, (scopes or {}).get("EnterpriseAccountHierarchyScopes") or []
+        """The account: ``(entity, role_items, scope_items)``.
+
+        EM's account entity carries neither roles nor scopes; they come from the roles and scopes sub-resources.
+        """
+        path = "%s/%s" % (ACCOUNTS_PATH, account_id)
+        entity = self.get_json(path, params={"format": "Entity"})
+        roles = self.get_json(path + "/roles") or {}
+        scopes = self.get_json(path + "/scopes") or {}
+        return (entity, roles.get("EnterpriseAccountInRoles") or [],
+                scopes.get("EnterpriseAccountHierarchyScopes") or [])
 
     def create_account(self, spec):
         """POST the create spec (EM answers 201 with no body) and return the new account's reference.

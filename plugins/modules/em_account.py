@@ -14,7 +14,8 @@ description:
     scopes sub-resources; it adds before it removes, so an account never loses its last role or scope on the way.
   - Enterprise Manager cannot edit the FLR or SQL settings or the type of an account. When they differ the module
     fails and explains, unless O(recreate=true), which deletes the account and creates it again with all of its
-    settings (its roles and scope kept unless the task gives new ones).
+    settings (its roles are kept unless the task gives new ones; give O(restore_scope), since Enterprise Manager
+    does not list the references of a scope).
 author:
   - backupops.veeam contributors (@backupops)
 options:
@@ -33,7 +34,7 @@ options:
   roles:
     description:
       - Roles the account must have, exactly, by name (case-insensitive, for example V(Portal User),
-        V(Restore Operator)) or UID. Required to add an account. Left alone when omitted.
+        V(VM Restore Operator)) or UID. Required to add an account. Left alone when omitted.
       - See M(backupops.veeam.em_role_info).
     type: list
     elements: str
@@ -89,7 +90,8 @@ options:
   recreate:
     description:
       - When settings that Enterprise Manager cannot edit differ (type, O(flr_settings), O(sql_settings)), delete
-        the account and create it again with all of its settings. The result says RV(recreated).
+        the account and create it again with all of its settings. The result says RV(recreated). An account with a
+        restore scope needs O(restore_scope) given, as Enterprise Manager does not list scope references.
     type: bool
     default: false
 extends_documentation_fragment:
@@ -116,7 +118,7 @@ EXAMPLES = r"""
     password: "{{ vault_em_password }}"
     ca_path: /etc/pki/veeam/em01.pem
     name: TECH\jane.doe
-    roles: [Restore Operator]
+    roles: [VM Restore Operator]
     restore_scope:
       - ref: urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-2041
         name: jane-workstation
@@ -169,12 +171,13 @@ account:
       description: Names of its roles, sorted.
       type: list
       elements: str
-      sample: [Restore Operator]
+      sample: [VM Restore Operator]
     allow_restore_all_vms:
       description: Whether it may restore every VM.
       type: bool
     restore_scope:
-      description: The objects it may restore, each with C(ref) and C(name).
+      description: The objects it may restore, as Enterprise Manager lists them - C(name), C(platform),
+        C(object_type) and C(root) (EM does not list their references).
       type: list
       elements: dict
     flr_settings:
@@ -202,14 +205,17 @@ def validate(module):
     if params["roles"] is not None and not params["roles"]:
         module.fail_json(msg="roles is an empty list: an Enterprise Manager account needs at least one role; "
                              "use state: absent to remove the account")
+    for item in params["restore_scope"] or []:
+        if em_accounts.scope_fields(item["ref"], item["name"]) is None:
+            module.fail_json(msg="restore_scope ref %r is not a hierarchy reference: use urn:<Platform>:<Type>:"
+                                 "<root id>.<object>, for example urn:VMware:Vm:<vCenter id>.vm-1023" % item["ref"])
     if params["allow_restore_all_vms"] is False and params["restore_scope"] == []:
         module.fail_json(msg="allow_restore_all_vms is false but restore_scope is empty: give the objects the "
                              "account may restore")
 
 
 def read_view(client, account_id):
-    entity, scopes = client.get_account(account_id)
-    return em_accounts.account_view(entity, scopes)
+    return em_accounts.account_view(*client.get_account(account_id))
 
 
 def apply_steps(client, account_id, steps):
@@ -247,7 +253,11 @@ def recreate(module, client, view, roles):
     params = dict(module.params)
     params["type"] = params["type"] or view["type"]
     if params["restore_scope"] is None:
-        params["restore_scope"] = [{"ref": item["ref"], "name": item["name"]} for item in view["restore_scope"]]
+        if view["restore_scope"]:
+            module.fail_json(msg="To recreate %s give its restore_scope too: Enterprise Manager does not list the "
+                                 "references of an account's scope, so they cannot be copied. Nothing was changed."
+                                 % view["name"])
+        params["restore_scope"] = []
     if params["allow_restore_all_vms"] is None:
         params["allow_restore_all_vms"] = view["allow_restore_all_vms"]
     for key in ("flr_settings", "sql_settings"):

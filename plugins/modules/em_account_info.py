@@ -71,7 +71,8 @@ accounts:
       description: Whether it may restore every VM.
       type: bool
     restore_scope:
-      description: The objects it may restore (C(ref), C(name)).
+      description: The objects it may restore, as Enterprise Manager lists them (C(name), C(platform),
+        C(object_type), C(root)); EM does not list their references.
       type: list
       elements: dict
     flr_settings:
@@ -93,8 +94,7 @@ def main_logic(module):
         refs = [ref for ref in refs if str(ref["name"]).casefold() == module.params["name"].casefold()]
     accounts = []
     for ref in sorted(refs, key=lambda ref: str(ref["name"]).casefold()):
-        entity, scopes = client.get_account(ref["id"])
-        accounts.append(em_accounts.account_result(em_accounts.account_view(entity, scopes)))
+        accounts.append(em_accounts.account_result(em_accounts.account_view(*client.get_account(ref["id"]))))
     module.exit_json(changed=False, accounts=accounts)
 
 

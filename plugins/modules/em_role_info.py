@@ -8,8 +8,8 @@ module: em_role_info
 short_description: List the roles of Veeam Backup Enterprise Manager
 version_added: 1.0.0
 description:
-  - Lists the roles that Enterprise Manager accounts can be given (Portal Administrator, Portal User, Restore
-    Operator and the restore operator roles of each kind), with their UIDs.
+  - Lists the roles that Enterprise Manager accounts can be given (Portal Administrator, Portal User and the restore
+    operator roles of each kind (VM, File, Exchange, SQL, Oracle)), with their UIDs.
   - Use it to find the exact role names or UIDs for M(backupops.veeam.em_account).
 author:
   - backupops.veeam contributors (@backupops)
@@ -35,13 +35,13 @@ EXAMPLES = r"""
     ca_path: /etc/pki/veeam/em01.pem
   register: em_roles
 
-- name: Find the UID of the Restore Operator role
+- name: Find the UID of the VM Restore Operator role
   backupops.veeam.em_role_info:
     server: em01.tech.local
     username: TECH\svc.ansible
     password: "{{ vault_em_password }}"
     ca_path: /etc/pki/veeam/em01.pem
-    name: restore operator
+    name: vm restore operator
   register: restore_operator
 """
 
@@ -55,15 +55,15 @@ roles:
     uid:
       description: Role UID.
       type: str
-      sample: urn:veeam:EnterpriseRole:f84a8b62-49b8-4d0c-b25b-92321b52bab6
+      sample: urn:veeam:EnterpriseRole:c11c0c38-ba8b-49c7-bf70-fc2058fff1e2
     id:
       description: The id part of the UID.
       type: str
-      sample: f84a8b62-49b8-4d0c-b25b-92321b52bab6
+      sample: c11c0c38-ba8b-49c7-bf70-fc2058fff1e2
     name:
       description: Role name.
       type: str
-      sample: Restore Operator
+      sample: VM Restore Operator
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule

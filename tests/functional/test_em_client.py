@@ -26,8 +26,8 @@ def make_client(em_url, ca_path, credentials):
 def test_logon_roles_and_logout(make_client, em_admin):
     client = make_client()
     names = [role["name"] for role in client.list_roles()]
-    assert "Portal Administrator" in names and "Restore Operator" in names
-    restore_operator = next(role for role in client.list_roles() if role["name"] == "Restore Operator")
+    assert "Portal Administrator" in names and "VM Restore Operator" in names
+    restore_operator = next(role for role in client.list_roles() if role["name"] == "VM Restore Operator")
     assert restore_operator["uid"] == "urn:veeam:EnterpriseRole:" + restore_operator["id"]
     client.close()
     stats = em_admin.stats()["by_route"]

@@ -8,6 +8,12 @@ VM = {"ref": "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-2041", "name
 SHARE = {"ref": "urn:NasBackup:FileServer:541178f4-5335-46cb-b7bc-8fbb4a944307.541178f4", "name": "\\\\fs01\\Finance"}
 
 
+def listed(item):
+    """A scope item as EM lists it (EM lists no reference)."""
+    platform, object_type, rest = item["ref"].split(":")[1:4]
+    return {"name": item["name"], "platform": platform, "object_type": object_type, "root": rest.split(".")[0]}
+
+
 def em_writes(em_admin):
     return em_admin.stats()["by_kind"].get("write", 0)
 
@@ -23,24 +29,24 @@ def run_twice(args, env, em_admin):
 
 
 def test_onboard_restore_operator_scoped_to_a_vm_then_a_share(em_env, em_admin):
-    first = run_twice({"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "restore_scope": [VM]}, em_env, em_admin)
-    assert first["changed"] and first["account"]["roles"] == ["Restore Operator"]
+    first = run_twice({"name": "TECH\\jane.doe", "roles": ["VM Restore Operator"], "restore_scope": [VM]}, em_env, em_admin)
+    assert first["changed"] and first["account"]["roles"] == ["VM Restore Operator"]
     assert first["account"]["allow_restore_all_vms"] is False
-    assert first["account"]["restore_scope"] == [VM]
+    assert first["account"]["restore_scope"] == [listed(VM)]
     assert first["diff"]["before"] == {} and first["diff"]["after"]["name"] == "TECH\\jane.doe"
 
-    moved = run_twice({"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "restore_scope": [SHARE]},
+    moved = run_twice({"name": "TECH\\jane.doe", "roles": ["VM Restore Operator"], "restore_scope": [SHARE]},
                       em_env, em_admin)
-    assert moved["account"]["restore_scope"] == [SHARE]
-    assert moved["diff"]["before"]["restore_scope"] == [VM]
+    assert moved["account"]["restore_scope"] == [listed(SHARE)]
+    assert moved["diff"]["before"]["restore_scope"] == [listed(VM)]
 
     roles = run_twice({"name": "TECH\\jane.doe", "roles": ["Portal User", "File Restore Operator"]}, em_env, em_admin)
     assert roles["account"]["roles"] == ["File Restore Operator", "Portal User"]
-    assert roles["account"]["restore_scope"] == [SHARE]  # not given: left alone
+    assert roles["account"]["restore_scope"] == [listed(SHARE)]  # not given: left alone
 
 
 def test_allow_restore_all_vms_is_toggled_only_when_it_differs(em_env, em_admin):
-    run_module("em_account", {"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "restore_scope": [VM]},
+    run_module("em_account", {"name": "TECH\\jane.doe", "roles": ["VM Restore Operator"], "restore_scope": [VM]},
                env=em_env)
     em_admin.reset_stats()
     opened = run_twice({"name": "TECH\\jane.doe", "allow_restore_all_vms": True}, em_env, em_admin)
@@ -48,7 +54,7 @@ def test_allow_restore_all_vms_is_toggled_only_when_it_differs(em_env, em_admin)
 
 
 def test_check_mode_writes_nothing_and_predicts(em_env, em_admin):
-    args = {"name": "TECH\\jane.doe", "roles": ["Restore Operator"], "restore_scope": [VM]}
+    args = {"name": "TECH\\jane.doe", "roles": ["VM Restore Operator"], "restore_scope": [VM]}
     checked = run_module("em_account", args, env=em_env, check_mode=True, diff=True)
     assert checked["changed"] and em_writes(em_admin) == 0
     real = run_module("em_account", args, env=em_env, diff=True)
@@ -70,11 +76,13 @@ def test_flr_settings_need_recreate(em_env, em_admin):
     refused = run_module("em_account", changed, env=em_env)
     assert refused.failed and "cannot change flr_settings" in refused["msg"] and "recreate: true" in refused["msg"]
     assert em_writes(em_admin) == 0
-    recreated = run_module("em_account", dict(changed, roles=None, restore_scope=None, recreate=True), env=em_env)
+    no_scope = run_module("em_account", dict(changed, roles=None, restore_scope=None, recreate=True), env=em_env)
+    assert no_scope.failed and "give its restore_scope" in no_scope["msg"] and em_writes(em_admin) == 0
+    recreated = run_module("em_account", dict(changed, roles=None, recreate=True), env=em_env)
     assert recreated["changed"] and recreated["recreated"]
     account = recreated["account"]
     assert account["flr_settings"]["extensions"] == ["xlsx"]
-    assert account["roles"] == ["Portal User"] and account["restore_scope"] == [SHARE]
+    assert account["roles"] == ["Portal User"] and account["restore_scope"] == [listed(SHARE)]
     assert account["uid"] != created["account"]["uid"]
 
 
@@ -96,6 +104,8 @@ def test_sql_settings_and_type_are_immutable_too(em_env):
     ({"name": "TECH\\jane.doe", "roles": []}, "roles is an empty list"),
     ({"name": "TECH\\jane.doe", "roles": ["Portal User"], "allow_restore_all_vms": False}, "give restore_scope"),
     ({"name": "TECH\\jane.doe", "roles": ["Portal User"], "restore_scope": [{"ref": "urn:x"}]}, "name"),
+    ({"name": "TECH\\jane.doe", "roles": ["Portal User"], "restore_scope": [{"ref": "vm-12", "name": "x"}]},
+     "not a hierarchy reference"),
     ({"name": "TECH\\jane.doe", "roles": ["Portal User"], "type": "Team"}, "User, Group, ExternalUser, ExternalGroup"),
 ])
 def test_bad_input_writes_nothing(args, fragment, em_env, em_admin):
@@ -117,7 +127,7 @@ def test_account_info(em_env):
     everyone = run_module("em_account_info", {}, env=em_env)["accounts"]
     assert "TECH\\svc.ansible" in [account["name"] for account in everyone]
     fox = run_module("em_account_info", {"name": "tech\\WILLIAM.FOX"}, env=em_env)["accounts"]
-    assert fox[0]["roles"] == ["Restore Operator"] and fox[0]["restore_scope"][0]["name"] == "web-srv-01"
+    assert fox[0]["roles"] == ["File Restore Operator", "VM Restore Operator"] and fox[0]["restore_scope"][0]["name"] == "web-srv-01"
     assert run_module("em_account_info", {"name": "TECH\\nobody"}, env=em_env)["accounts"] == []
 
 

@@ -82,8 +82,8 @@ def test_em_role_info_lists_and_finds_roles(em_env, em_admin):
     result = run_module("em_role_info", {}, env=em_env)
     assert not result.failed, result
     assert "Portal Administrator" in [role["name"] for role in result["roles"]]
-    one = run_module("em_role_info", {"name": "restore operator"}, env=em_env)["roles"]
-    assert [role["name"] for role in one] == ["Restore Operator"]
+    one = run_module("em_role_info", {"name": "vm restore operator"}, env=em_env)["roles"]
+    assert [role["name"] for role in one] == ["VM Restore Operator"]
     assert one[0]["uid"].startswith("urn:veeam:EnterpriseRole:")
     assert em_admin.count("DELETE /api/logonSessions/{id}") == 2
 

@@ -1,579 +1,803 @@
-"""A simulated Veeam Backup Enterprise Manager: logon sessions, security accounts and roles, tasks.
+"""A simulated Veeam Backup Enterprise Manager (REST API on port 9398): logon sessions, security accounts with
+their roles and restore scopes, roles, rebuild-scope tasks and backup servers.
 
-Follows Veeam's EM REST documentation of build 13.0.1 (../shared/reference) and the element order of the
-EM XSD; JSON when the client sends ``Accept: application/json``, XML otherwise. What the docs do not
-say is listed under "Assumptions" in README.md.
+Follows Veeam's EM REST documentation (build 13.0.1 / 13.1) and the element order of the EM XSD. JSON when the
+request's Accept asks for it, XML otherwise; request bodies in either. What the docs do not say, and how the
+simulator behaves there, is listed under "EM assumptions" in EM.md.
 """
 
 import base64
+import copy
+import hashlib
 import re
 import time
 import uuid
-import xml.etree.ElementTree as ET
 
+from . import catalog
 from .base import App, BadBody, Response, UUID_RE
+from .em_format import (Field, Node, entity, error_body, items_of, leaf, link, links, listing, parse_xml, reference,
+                        render, resource)
 
-NAMESPACE = "http://www.veeam.com/ent/v1.0"
-RESTORE_OPERATOR_ROLE_ID = "f84a8b62-49b8-4d0c-b25b-92321b52bab6"
+SESSION_HEADER = "X-RestSvcSessionId"
+WWW_AUTHENTICATE = "Basic Realm=RestSvc"
+API_VERSIONS = ("v1_5", "v1_6", "v1_7")
+ACCOUNT_UID = "urn:veeam:EnterpriseAccount:"
+ROLE_UID = "urn:veeam:EnterpriseRole:"
+SERVER_UID = "urn:veeam:BackupServer:"
+
+# The roles of GET /security/roles in Veeam's example, with their UIDs, in the example's order.
+PORTAL_USER_ID = "d19a3d33-cb77-4ffe-94e6-001432483a4e"
+FILE_RESTORE_OPERATOR_ID = "f84a8b62-49b8-4d0c-b25b-92321b52bab6"
+PORTAL_ADMINISTRATOR_ID = "5f37a46b-9ce2-40f4-8a62-b45b079257fc"
+VM_RESTORE_OPERATOR_ID = "c11c0c38-ba8b-49c7-bf70-fc2058fff1e2"
 ROLES = [
-    ("9cc1f2a7-3f0e-4a7c-9b61-1f2d3e4c5b6a", "Portal Administrator"),
-    ("2d7e6c5b-4a39-4281-9f0e-8d7c6b5a4f3e", "Portal User"),
-    (RESTORE_OPERATOR_ROLE_ID, "Restore Operator"),
-    ("6b5a4f3e-2d1c-4b0a-8f9e-7d6c5b4a3f2e", "File Restore Operator"),
-    ("7c6b5a4f-3e2d-4c1b-9a0f-8e7d6c5b4a3f", "VM Restore Operator"),
-    ("8d7c6b5a-4f3e-4d2c-8b1a-9f8e7d6c5b4a", "Exchange Restore Operator"),
-    ("9e8d7c6b-5a4f-4e3d-9c2b-0a9f8e7d6c5b", "SQL Restore Operator"),
-    ("0f9e8d7c-6b5a-4f4e-8d3c-1b0a9f8e7d6c", "Oracle Restore Operator"),
+    (PORTAL_USER_ID, "Portal User"),
+    ("f78a92b8-9f06-4f1e-b522-4f0927cabd0f", "SQL Restore Operator"),
+    ("e9d90e66-b6d4-49dc-8986-73cf33489623", "Oracle Restore Operator"),
+    (FILE_RESTORE_OPERATOR_ID, "File Restore Operator"),
+    ("f83e4c81-0815-452f-9377-9d573dd9d481", "Exchange Restore Operator"),
+    (PORTAL_ADMINISTRATOR_ID, "Portal Administrator"),
+    (VM_RESTORE_OPERATOR_ID, "VM Restore Operator"),
 ]
-PORTAL_ADMIN_ROLE_ID = ROLES[0][0]
-ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
-NAME_RULES = {
-    "User": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\william.fox"),
-    "Group": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\Restore Operators"),
-    "ExternalUser": (re.compile(r"^[^@\s]+@[^@\s]+$"), "Username@Suffix, for example william.fox@tech.com"),
-    "ExternalGroup": (re.compile(r"\S"), "any non-empty text"),
-}
-LIST_TAGS = {"EnterpriseRole": "EnterpriseRoles", "HierarchyScopeItem": "HierarchyScopeItems", "Link": "Links",
-             "Ref": "Refs"}
-ATTRIBUTES = ("UID", "Name", "Href", "Type", "Rel", "Success", "StatusCode", "Status")
-REBUILD_KINDS = ("RebuildAll", "RebuildUnprocessed", "RebuildForCurrentUser")
-ACCOUNTS = "/api/security/accounts"
+ROLE_NAMES = dict(ROLES)
 
+ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
+USER_TYPES = ("User", "ExternalUser")
+DOMAIN_NAME = re.compile(r"^[^\\\s][^\\]*\\[^\\\s][^\\]*$")
+NAME_RULES = {
+    "User": (DOMAIN_NAME, "the Domain\\Name format, for example TECH\\william.fox"),
+    "Group": (DOMAIN_NAME, "the Domain\\Name format, for example TECH\\Restore Operators"),
+    "ExternalUser": (re.compile(r"^[^@\s\\]+@[^@\s\\]+$"),
+                     "the Username@Suffix format, for example william.fox@tech.com"),
+    "ExternalGroup": (re.compile(r"^\S(.*\S)?$"), "a non-empty name"),
+}
+HIERARCHY_REF = re.compile(r"^urn:(?P<platform>[A-Za-z]+):(?P<type>[A-Za-z]+):(?P<root>[^.:\s]+)\.(?P<object>\S+)$")
+PLATFORMS = {"vmware": "VMware", "hyperv": "Hyperv", "vcloud": "vCloud", "nasbackup": "NasBackup"}
+REBUILD_KINDS = ("RebuildAll", "RebuildUnprocessed", "RebuildForCurrentUser")
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+# Request types (root element and XSD element order) for XML bodies.
+SCOPE_ITEM = Field("HierarchyScopeItem", "object", [Field("HierarchyObjRef"), Field("ObjectName")])
+ROLE_ITEM = Field("EnterpriseRole", "object", [Field("EnterpriseRoleUid")])
+CREATE_SPEC = ("EnterpriseAccountCreateSpec", [
+    Field("AccountType"), Field("AccountName"),
+    Field("Roles", "list", item=ROLE_ITEM, items_key="EnterpriseRoles"),
+    Field("AllowRestoreAllVms"),
+    Field("HierarchyScopeObjects", "list", item=SCOPE_ITEM, items_key="HierarchyScopeItems"),
+    Field("FlrSettings", "object", [Field("FlrInplaceOnly"), Field("FlrExtentionRestrictions")]),
+    Field("SqlSettings", "object", [Field("DenyInPlaceRestore")]),
+])
+ROLE_SPEC = ("EnterpriseAccountInRoleCreateSpec", [Field("EnterpriseRoleUid")])
+SCOPE_SPEC = ("HierarchyScopeCreateSpec", [Field("HierarchyScopeItem", "repeat", SCOPE_ITEM.fields,
+                                                 items_key="HierarchyScopeItems")])
+REBUILD_SPEC = ("RebuildScopeJobSpec", [Field(kind, "empty") for kind in REBUILD_KINDS])
+
+# Who may call what (EM's "Security Roles" page): /security is Portal Administrator only, /backupServers is
+# readable by Portal Users too, tasks and logon sessions by anyone logged on.
+PUBLIC, ANYONE, VIEWER, ADMIN = "public", "anyone", "viewer", "admin"
+ACCESS_ROLES = {ANYONE: None, VIEWER: ("Portal Administrator", "Portal User"), ADMIN: ("Portal Administrator",)}
+
+ACCOUNTS = "/api/security/accounts"
 ROUTES = [
-    ("POST", r"/api/sessionMngr", "logon"),
-    ("DELETE", r"/api/logonSessions/{id}", "logout"),
-    ("GET", ACCOUNTS, "list_accounts"),
-    ("POST", ACCOUNTS, "create_account"),
-    ("GET", ACCOUNTS + "/{id}", "get_account"),
-    ("POST", ACCOUNTS + "/{id}", "toggle_restore_all"),
-    ("DELETE", ACCOUNTS + "/{id}", "delete_account"),
-    ("GET", ACCOUNTS + "/{id}/roles", "list_account_roles"),
-    ("POST", ACCOUNTS + "/{id}/roles", "add_account_role"),
-    ("DELETE", ACCOUNTS + "/{id}/roles/{sub}", "remove_account_role"),
-    ("GET", ACCOUNTS + "/{id}/scopes", "list_account_scopes"),
-    ("POST", ACCOUNTS + "/{id}/scopes", "add_account_scope"),
-    ("DELETE", ACCOUNTS + "/{id}/scopes/{sub}", "remove_account_scope"),
-    ("GET", r"/api/security/roles", "list_roles"),
-    ("GET", r"/api/security/roles/{id}", "get_role"),
-    ("GET", r"/api/tasks/{id}", "get_task"),
-    ("GET", r"/api/backupServers", "list_backup_servers"),
-    ("GET", r"/api/backupServers/{id}", "get_backup_server"),
+    ("GET", "/api", "service_root", PUBLIC),
+    ("POST", "/api/sessionMngr", "logon", PUBLIC),
+    ("GET", "/api/logonSessions", "list_sessions", ANYONE),
+    ("GET", "/api/logonSessions/{id}", "get_session", ANYONE),
+    ("DELETE", "/api/logonSessions/{id}", "logout", ANYONE),
+    ("GET", "/api/security", "security", ADMIN),
+    ("GET", ACCOUNTS, "list_accounts", ADMIN),
+    ("POST", ACCOUNTS, "post_accounts", ADMIN),
+    ("GET", ACCOUNTS + "/{id}", "get_account", ADMIN),
+    ("POST", ACCOUNTS + "/{id}", "toggle_restore_all_vms", ADMIN),
+    ("DELETE", ACCOUNTS + "/{id}", "delete_account", ADMIN),
+    ("GET", ACCOUNTS + "/{id}/roles", "list_account_roles", ADMIN),
+    ("POST", ACCOUNTS + "/{id}/roles", "add_account_role", ADMIN),
+    ("GET", ACCOUNTS + "/{id}/roles/{id}", "get_account_role", ADMIN),
+    ("DELETE", ACCOUNTS + "/{id}/roles/{id}", "remove_account_role", ADMIN),
+    ("GET", ACCOUNTS + "/{id}/scopes", "list_account_scopes", ADMIN),
+    ("POST", ACCOUNTS + "/{id}/scopes", "add_account_scopes", ADMIN),
+    ("GET", ACCOUNTS + "/{id}/scopes/{id}", "get_account_scope", ADMIN),
+    ("DELETE", ACCOUNTS + "/{id}/scopes/{id}", "remove_account_scope", ADMIN),
+    ("GET", "/api/security/roles", "list_roles", ADMIN),
+    ("GET", "/api/security/roles/{id}", "get_role", ADMIN),
+    ("GET", "/api/tasks", "list_tasks", ANYONE),
+    ("GET", "/api/tasks/{id}", "get_task", ANYONE),
+    ("DELETE", "/api/tasks/{id}", "delete_task", ANYONE),
+    ("GET", "/api/backupServers", "list_backup_servers", VIEWER),
+    ("GET", "/api/backupServers/{id}", "get_backup_server", VIEWER),
 ]
-COMPILED = [(method, re.compile("^" + path.replace("{id}", "(?P<id>[^/]+)").replace("{sub}", "(?P<sub>[^/]+)") + "$"),
-             path, name) for method, path, name in ROUTES]
+
+
+class Route(object):
+    def __init__(self, method, template, handler, access):
+        self.method, self.template, self.handler, self.access = method, template, handler, access
+        self.pattern = re.compile("^" + re.escape(template).replace(re.escape("{id}"), "([^/]+)") + "$")
+
+
+COMPILED_ROUTES = [Route(*route) for route in ROUTES]
 
 
 class EmError(Exception):
-    def __init__(self, status, message):
+    """An answer in EM's Error shape."""
+
+    def __init__(self, status, message, headers=None):
         Exception.__init__(self, message)
-        self.status, self.message = status, message
+        self.status, self.message, self.headers = status, message, dict(headers or {})
 
 
-STATUS_NAMES = {400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-                409: "Conflict", 500: "InternalServerError", 503: "ServiceUnavailable"}
+def unauthorized(message):
+    return EmError(401, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
 
 
 class EmApp(App):
-    """The simulated Enterprise Manager. ``config`` is the simulator's SimConfig."""
+    """The simulated Enterprise Manager. ``config`` is the simulator's SimConfig; ``clock`` a monotonic clock."""
 
     name = "em"
 
-    def __init__(self, config):
+    def __init__(self, config, clock=time.monotonic):
         App.__init__(self)
         self.config = config
+        self.clock = clock
         self.backup_servers = []
+        self.groups = catalog.seed_directory()["groups"]
         self.reset()
 
-    # ------------------------------------------------------------------ state
+    # ================================================================== state
     def reset(self):
         with self.lock:
             self.sessions = {}
-            self.issued_secrets = set()
-            self.tasks = {}
-            self.task_counter = 0
-            self.task_outcome = {"success": True, "message": None, "duration": self.config.task_duration}
-            self.credentials = {self.config.username.casefold(): self.config.password,
-                                "tech\\sheila.d.cory": self.config.password}
+            self.issued = []
+            self.running = []
+            self.task_outcome = self._default_outcome()
             self.accounts = {}
-            self._add_account(self.config.username, "User", [PORTAL_ADMIN_ROLE_ID], True)
-            self._add_account("BUILTIN\\Administrators", "Group", [PORTAL_ADMIN_ROLE_ID], True)
-            fox = self._add_account("TECH\\william.fox", "User", [RESTORE_OPERATOR_ROLE_ID], False)
-            fox["scopes"].append({"id": str(uuid.uuid4()), "ref": "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-1023",
-                                  "name": "web-srv-01"})
-            self.credentials["tech\\william.fox"] = self.config.password
+            self._seed()
 
-    def _add_account(self, name, account_type, role_ids, allow_all, flr=None, sql=None):
+    def _default_outcome(self):
+        return {"success": True, "message": None, "duration": float(self.config.task_duration)}
+
+    def _seed(self):
+        self._store_account(self.config.username, "User", [PORTAL_ADMINISTRATOR_ID], True)
+        self._store_account("BUILTIN\\Administrators", "Group", [PORTAL_ADMINISTRATOR_ID], True)
+        fox = self._store_account("TECH\\william.fox", "User", [VM_RESTORE_OPERATOR_ID, FILE_RESTORE_OPERATOR_ID],
+                                  False, flr={"inplace_only": True, "extensions": "doc,docx,pdf"})
+        fox["scopes"].append({"id": "5c3f0b7e-2d4a-4e8b-9a61-7f2c1d0e9b34", "name": "web-srv-01", "state": "Processed",
+                              "ref": "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-1023"})
+
+    def _store_account(self, name, account_type, role_ids, allow_all, scopes=(), flr=None, sql=None):
         account = {"id": str(uuid.uuid4()), "name": name, "type": account_type, "roles": list(role_ids),
-                   "allow_all": bool(allow_all), "scopes": [], "flr": flr, "sql": sql}
+                   "allow_all": allow_all, "scopes": list(scopes),
+                   "flr": flr or {"inplace_only": False, "extensions": ""}, "sql": sql or {"deny_in_place": False}}
         self.accounts[account["id"]] = account
         return account
 
     def set_backup_servers(self, servers):
+        """The VBR servers this Enterprise Manager knows (dicts with name, rest_url, version, description)."""
         with self.lock:
-            self.backup_servers = [dict(server, id=str(uuid.uuid5(uuid.NAMESPACE_URL, server["rest_url"])))
+            self.backup_servers = [dict(server, id=str(uuid.uuid5(uuid.NAMESPACE_URL, server["rest_url"])),
+                                        thumbprint=hashlib.sha1(server["rest_url"].encode()).hexdigest().upper())
                                    for server in servers]
 
     def snapshot(self):
         with self.lock:
-            return {"accounts": [dict(account, scopes=[dict(s) for s in account["scopes"]])
-                                 for account in self.accounts.values()]}
+            return {"accounts": copy.deepcopy(list(self.accounts.values()))}
 
     def restore(self, data):
         with self.lock:
-            self.accounts = {account["id"]: dict(account) for account in data.get("accounts", [])}
+            accounts = (data or {}).get("accounts")
+            if accounts is not None:
+                self.accounts = dict((account["id"], copy.deepcopy(account)) for account in accounts)
 
-    # ------------------------------------------------------------------ routing and formats
+    # ================================================================== server contract
     def route_template(self, method, path):
-        for _method, pattern, template, _name in COMPILED:
-            if pattern.match(path):
-                return template
-        return UUID_RE.sub("{id}", path)
+        route = next((route for route in COMPILED_ROUTES if route.pattern.match(path)), None)
+        if route:
+            return route.template
+        return re.sub(r"task-\d+", "{id}", UUID_RE.sub("{id}", path))
 
     def request_kind(self, method, path):
-        if path == "/api/sessionMngr":
+        if method == "POST" and path == "/api/sessionMngr":
             return "logon"
-        if path.startswith("/api/logonSessions/"):
+        if method == "DELETE" and path.startswith("/api/logonSessions/"):
             return "logout"
         return App.request_kind(self, method, path)
 
     def error_response(self, status, message, wants_json=True):
-        body = {"FirstChanceExceptionMessage": None, "StackTrace": None, "Message": message, "StatusCode": status,
-                "Status": STATUS_NAMES.get(status, "Error")}
-        if wants_json:
-            return Response.json(status, body)
-        return Response(status, to_xml("Error", body), content_type="application/xml; charset=utf-8")
+        body, content_type = error_body(status, message, wants_json)
+        return Response(status, body, content_type=content_type)
 
     def handle(self, request):
-        wants_json = "json" in (request.headers.get("Accept") or "").lower()
-        try:
-            with self.lock:
-                status, body, root, headers = self._handle(request)
-        except EmError as error:
-            return self.error_response(error.status, error.message, wants_json)
-        if body is None:
+        wants_json = "application/json" in (request.headers.get("Accept") or "").lower()
+        with self.lock:
+            try:
+                status, node, headers = self._dispatch(request)
+            except BadBody as exc:
+                return self.error_response(400, str(exc), wants_json)
+            except EmError as error:
+                response = self.error_response(error.status, error.message, wants_json)
+                response.headers.update(error.headers)
+                return response
+        if node is None:
             return Response.empty(status, headers)
-        if wants_json:
-            return Response.json(status, body, headers)
-        return Response(status, to_xml(root, body), headers, "application/xml; charset=utf-8")
+        body, content_type = render(node, wants_json)
+        return Response(status, body, headers, content_type)
 
-    def _handle(self, request):
-        name, params, known = self._route(request)
-        if name is None:
-            raise EmError(405 if known else 404, "The requested resource %s does not support %s." % (
-                request.path, request.method) if known else "Resource %s was not found." % request.path)
-        if name == "logon":
-            return self.op_logon(request)
-        session = self._session(request)
-        return getattr(self, "op_" + name)(request, session, **params)
+    def _dispatch(self, request):
+        route, ids = self._route(request)
+        self._settle_tasks()
+        session = None
+        if route.access != PUBLIC:
+            session = self._session(request)
+            self._authorize(session, route.access)
+        answer = getattr(self, "op_" + route.handler)(request, session, *ids)
+        return answer if len(answer) == 3 else answer + ({},)
 
     def _route(self, request):
-        known = False
-        for method, pattern, _template, name in COMPILED:
-            match = pattern.match(request.path)
-            if match:
-                known = True
-                if method == request.method:
-                    return name, match.groupdict(), True
-        return None, {}, known
+        matching = [route for route in COMPILED_ROUTES if route.pattern.match(request.path)]
+        if not matching:
+            raise EmError(404, "The requested URL %s was not found on this server." % request.path)
+        for route in matching:
+            if route.method == request.method:
+                return route, route.pattern.match(request.path).groups()
+        allowed = ", ".join(sorted(set(route.method for route in matching)))
+        raise EmError(405, "Method %s is not allowed for %s." % (request.method, request.path), {"Allow": allowed})
 
+    # ================================================================== request helpers
     def _base(self, request):
-        scheme = "http" if self.config.no_tls else "https"
-        return "%s://%s/api" % (scheme, request.headers.get("Host") or "localhost")
+        scheme = "http" if getattr(self.config, "no_tls", False) else "https"
+        return "%s://%s/api" % (scheme, request.headers.get("Host") or "localhost:9398")
 
-    def _body(self, request):
-        if not request.body:
-            return {}
-        if "xml" in request.content_type():
-            return from_xml(request.body)
+    def _body(self, request, spec):
+        """The request body as JSON-shaped data; ``spec`` is (XML root element, XSD fields)."""
+        root_name, fields = spec
+        if not request.body.strip():
+            raise EmError(400, "The request body is empty: a %s is expected." % root_name)
+        content_type = request.content_type()
+        if content_type in ("application/xml", "text/xml"):
+            return parse_xml(request.body, root_name, fields)
+        if content_type != "application/json":
+            raise EmError(415, "Unsupported Content-Type '%s': use application/json or application/xml."
+                          % content_type)
         data = request.json()
         if not isinstance(data, dict):
-            raise EmError(400, "The request body must be an object.")
+            raise BadBody("The request body must be a JSON object (a %s)." % root_name)
         return data
 
-    # ------------------------------------------------------------------ sessions
-    def op_logon(self, request):
-        username, password = _basic_credentials(request)
-        if username is None or self.credentials.get(username.casefold()) != password:
-            raise EmError(401, "Authentication failed: invalid user name or password.")
-        session_id = str(uuid.uuid4())
-        header = base64.b64encode(session_id.encode()).decode()
-        self.sessions[header] = {"id": session_id, "user": username, "seen": time.time()}
-        self.issued_secrets.update((session_id, header))
+    # ================================================================== logon sessions
+    def op_service_root(self, request, session):
         base = self._base(request)
-        body = {"Links": [{"Rel": "Down", "Href": base + "/", "Type": "EnterpriseManager"},
-                          {"Rel": "Delete", "Href": "%s/logonSessions/%s" % (base, session_id), "Type": "LogonSession"}],
-                "UserName": username, "SessionId": session_id,
-                "Href": "%s/logonSessions/%s" % (base, session_id), "Type": "LogonSession"}
-        return 201, body, "LogonSession", {"X-RestSvcSessionId": header}
+        versions = [Node("SupportedVersion", {"Name": version},
+                         [links(link("Create", "%s/sessionMngr/?v=%s" % (base, version), "LogonSession"))])
+                    for version in API_VERSIONS]
+        return 200, Node("EnterpriseManager", children=[
+            links(link("Down", base + "/logonSessions", "LogonSessionList"),
+                  link("Create", base + "/sessionMngr/?v=latest", "LogonSession")),
+            listing("SupportedVersions", "SupportedVersions", versions)])
+
+    def op_logon(self, request, session):
+        version = request.arg("v", "latest")
+        if version != "latest" and version not in API_VERSIONS:
+            raise EmError(400, "REST API version '%s' is not supported. Supported versions: latest, %s."
+                          % (version, ", ".join(API_VERSIONS)))
+        username = self._check_credentials(request)
+        session_id = str(uuid.uuid4())
+        token = base64.b64encode(session_id.encode("ascii")).decode("ascii")
+        session = {"id": session_id, "token": token, "user": username, "seen": self.clock(), "tasks": {},
+                   "task_counter": 0}
+        self.sessions[token] = session
+        self.issued.extend([session_id, token])
+        headers = {SESSION_HEADER: token, "Set-Cookie": "%s=%s; Path=/api;" % (SESSION_HEADER, token)}
+        return 201, self._session_node(session, self._base(request)), headers
+
+    def _check_credentials(self, request):
+        username, password = _basic_credentials(request)
+        if username is None:
+            raise unauthorized("Authorization header is missing: log on with HTTP Basic authentication.")
+        known = self._logins().get(username.casefold())
+        if known is None or known[1] != password:
+            raise unauthorized("Authentication failed: the user name or password is incorrect.")
+        if not self._role_names_of(known[0]):
+            raise unauthorized("Access denied: %s has no Enterprise Manager role (Portal Administrator, Portal User "
+                               "or a restore operator role)." % known[0])
+        return known[0]
+
+    def _logins(self):
+        names = [self.config.username] + list(catalog.LOGIN_ACCOUNTS)
+        return dict((name.casefold(), (name, self.config.password)) for name in names)
+
+    def _session_token(self, request):
+        """The cookie token wins over the header, as EM documents."""
+        for part in (request.headers.get("Cookie") or "").split(";"):
+            key, _sep, value = part.strip().partition("=")
+            if key == SESSION_HEADER and value:
+                return value
+        return request.headers.get(SESSION_HEADER)
 
     def _session(self, request):
-        header = request.headers.get("X-RestSvcSessionId") or ""
-        session = self.sessions.get(header)
+        token = self._session_token(request)
+        if not token:
+            raise unauthorized("Authentication required: send the %s header of a logon session." % SESSION_HEADER)
+        session = self.sessions.get(token)
         if session is None:
-            raise EmError(401, "Unauthorized: the logon session is missing, expired or was closed.")
-        if time.time() - session["seen"] > self.config.em_session_ttl:
-            del self.sessions[header]
-            raise EmError(401, "Unauthorized: the logon session has expired.")
-        session["seen"] = time.time()
-        session["header"] = header
+            raise unauthorized("The logon session is unknown or has been closed: log on again.")
+        if self.clock() - session["seen"] > self.config.em_session_ttl:
+            del self.sessions[token]
+            raise unauthorized("The logon session has expired after %s seconds of inactivity: log on again."
+                               % _seconds(self.config.em_session_ttl))
+        session["seen"] = self.clock()
         return session
 
-    def op_logout(self, request, session, id):
-        if id != session["id"]:
-            raise EmError(404, "Logon session %s was not found." % id)
-        del self.sessions[session["header"]]
-        return 204, None, None, {}
+    def _authorize(self, session, access):
+        wanted = ACCESS_ROLES[access]
+        if wanted and not set(wanted) & self._role_names_of(session["user"]):
+            raise EmError(403, "Access denied: %s needs the %s role for this operation."
+                          % (session["user"], " or ".join(wanted)))
 
-    # ------------------------------------------------------------------ accounts
+    def _role_names_of(self, user):
+        """Roles of a login: those of its own account and of every group account it belongs to."""
+        folded = user.casefold()
+        groups = set(group for group, members in self.groups.items() if folded in members)
+        names = set()
+        for account in self.accounts.values():
+            account_name = account["name"].casefold()
+            mine = account_name == folded if account["type"] in USER_TYPES else account_name in groups
+            if mine:
+                names.update(ROLE_NAMES[role_id] for role_id in account["roles"])
+        return names
+
+    def _session_node(self, session, base):
+        href = "%s/logonSessions/%s" % (base, session["id"])
+        link_nodes = [link("Up", base + "/", "EnterpriseManager"),
+                      link("Down", base + "/backupServers", "BackupServerReferenceList"),
+                      link("Down", base + "/security", "EnterpriseSecuritySettings"),
+                      link("Down", base + "/tasks", "TaskList"),
+                      link("Down", base + "/backupServers?format=Entity", "BackupServerList"),
+                      link("Delete", href, "LogonSession")]
+        return resource("LogonSession", href, link_nodes,
+                        [leaf("UserName", session["user"]), leaf("SessionId", session["id"])], "LogonSession")
+
+    def op_list_sessions(self, request, session):
+        return 200, listing("LogonSessions", "LogonSessions", [self._session_node(session, self._base(request))])
+
+    def op_get_session(self, request, session, session_id):
+        if session_id != session["id"]:
+            raise EmError(404, "Logon session %s was not found." % session_id)
+        return 200, self._session_node(session, self._base(request))
+
+    def op_logout(self, request, session, session_id):
+        token = next((token for token, item in self.sessions.items() if item["id"] == session_id), None)
+        if token is None:
+            raise EmError(404, "Logon session %s was not found." % session_id)
+        del self.sessions[token]
+        return 204, None
+
+    # ================================================================== accounts
     def _account(self, account_id):
-        account = self.accounts.get(account_id)
+        account = self.accounts.get(account_id.lower())
         if account is None:
-            raise EmError(404, "Account %s was not found." % account_id)
+            raise EmError(404, "Account with ID %s was not found." % account_id)
         return account
 
-    def _account_ref(self, account, base):
-        href = "%s/security/accounts/%s" % (base, account["id"])
-        return {"Links": [{"Rel": "Alternate", "Href": href + "?format=Entity", "Type": "EnterpriseAccount"}],
-                "UID": "urn:veeam:EnterpriseAccount:%s" % account["id"], "Name": account["name"], "Href": href,
-                "Type": "EnterpriseAccountReference"}
+    def _account_href(self, account, base):
+        return "%s/security/accounts/%s" % (base, account["id"])
+
+    def _account_ref(self, account, base, tag="Ref"):
+        href = self._account_href(account, base)
+        return reference(tag, "EnterpriseAccountReference", ACCOUNT_UID + account["id"], account["name"], href,
+                         [link("Alternate", href + "?format=Entity", "EnterpriseAccount")])
 
     def _account_entity(self, account, base):
-        href = "%s/security/accounts/%s" % (base, account["id"])
-        entity = {"Links": [{"Rel": "Alternate", "Href": href, "Type": "EnterpriseAccountReference"},
-                            {"Rel": "Down", "Href": href + "/roles", "Type": "EnterpriseAccountInRoleList"},
-                            {"Rel": "Down", "Href": href + "/scopes", "Type": "EnterpriseAccountHierarchyScopeList"},
-                            {"Rel": "Delete", "Href": href, "Type": "EnterpriseAccount"}],
-                  "AccountType": account["type"],
-                  "Roles": {"EnterpriseRoles": [self._role_entity(role_id, base) for role_id in account["roles"]]},
-                  "AllowRestoreAllVms": account["allow_all"],
-                  "FlrSettings": {"FlrInplaceOnly": bool((account["flr"] or {}).get("inplace_only", False)),
-                                  "FlrExtentionRestrictions": (account["flr"] or {}).get("extensions", "")},
-                  "SqlSettings": {"DenyInPlaceRestore": bool((account["sql"] or {}).get("deny_in_place", False))},
-                  "UID": "urn:veeam:EnterpriseAccount:%s" % account["id"], "Name": account["name"],
-                  "Href": href + "?format=Entity", "Type": "EnterpriseAccount"}
-        return entity
+        href = self._account_href(account, base)
+        link_nodes = [link("Alternate", href, "EnterpriseAccountReference"),
+                      link("Down", href + "/roles", "EnterpriseAccountInRoleList"),
+                      link("Create", href + "/roles", "EnterpriseAccountInRole"),
+                      link("Down", href + "/scopes", "EnterpriseAccountHierarchyScopeList"),
+                      link("Create", href + "/scopes", "EnterpriseAccountHierarchyScope"),
+                      link("Delete", href), link("ToggleRestoreScopesEnabled", href)]
+        fields = [leaf("AccountType", account["type"]), leaf("AllowRestoreAllVms", account["allow_all"]),
+                  Node("FlrSettings", children=[leaf("FlrInplaceOnly", account["flr"]["inplace_only"]),
+                                                leaf("FlrExtentionRestrictions", account["flr"]["extensions"])]),
+                  Node("SqlSettings", children=[leaf("DenyInPlaceRestore", account["sql"]["deny_in_place"])])]
+        return entity("EnterpriseAccount", "EnterpriseAccount", ACCOUNT_UID + account["id"], account["name"],
+                      href + "?format=Entity", link_nodes, fields)
+
+    def op_security(self, request, session):
+        base = self._base(request)
+        return 200, resource("EnterpriseSecuritySettings", base + "/security", [
+            link("Down", base + "/security/accounts", "EnterpriseAccountReferenceList"),
+            link("Down", base + "/security/roles", "EnterpriseRoleReferenceList"),
+            link("Create", base + "/security/accounts"),
+            link("Start", base + "/security/accounts?action=rebuildScope")])
 
     def op_list_accounts(self, request, session):
         base = self._base(request)
-        if (request.arg("format") or "").lower() == "entity":
-            return 200, {"EnterpriseAccounts": [self._account_entity(a, base) for a in self.accounts.values()]}, \
-                "EnterpriseAccounts", {}
-        return 200, {"Refs": [self._account_ref(a, base) for a in self.accounts.values()]}, "EntityReferences", {}
+        return 200, listing("EntityReferences", "Refs",
+                            [self._account_ref(account, base) for account in self.accounts.values()])
 
-    def op_get_account(self, request, session, id):
-        account, base = self._account(id), self._base(request)
-        if (request.arg("format") or "").lower() == "entity":
-            return 200, self._account_entity(account, base), "EnterpriseAccount", {}
-        return 200, self._account_ref(account, base), "EntityRef", {}
+    def op_get_account(self, request, session, account_id):
+        account, base = self._account(account_id), self._base(request)
+        if _wants_entity(request):
+            return 200, self._account_entity(account, base)
+        return 200, self._account_ref(account, base, tag="EntityRef")
 
-    def op_create_account(self, request, session):
-        if (request.arg("action") or "").lower() == "rebuildscope":
-            return self._rebuild_scope(request, session)
-        spec = self._body(request)
-        account_type = spec.get("AccountType")
-        if account_type not in ACCOUNT_TYPES:
-            raise EmError(400, "AccountType must be one of %s." % ", ".join(ACCOUNT_TYPES))
-        name = spec.get("AccountName") or ""
-        rule, example = NAME_RULES[account_type]
-        if not rule.search(name):
-            raise EmError(400, "AccountName %r is not valid for a %s account: use %s." % (name, account_type, example))
-        if any(a["name"].casefold() == name.casefold() for a in self.accounts.values()):
-            raise EmError(409, "Account %s already exists." % name)
-        role_ids = [self._role_id(item.get("EnterpriseRoleUid")) for item in _items(spec.get("Roles"), "EnterpriseRole")]
-        if not role_ids:
-            raise EmError(400, "At least one role must be specified in Roles.")
-        allow_all = _bool(spec.get("AllowRestoreAllVms", True))
-        scopes = [_scope(item) for item in _items(spec.get("HierarchyScopeObjects"), "HierarchyScopeItem")]
+    def op_post_accounts(self, request, session):
+        action = request.arg("action")
+        if action is None:
+            return self._create_account(request)
+        if action.lower() == "rebuildscope":
+            return self._start_rebuild_scope(request, session)
+        raise EmError(400, "Unknown action '%s' for /security/accounts." % action)
+
+    def _create_account(self, request):
+        spec = self._body(request, CREATE_SPEC)
+        account_type = _account_type(spec.get("AccountType"))
+        name = _account_name(account_type, spec.get("AccountName"))
+        if any(account["name"].casefold() == name.casefold() for account in self.accounts.values()):
+            raise EmError(400, "Account %s already exists in Enterprise Manager." % name)
+        role_ids = self._spec_roles(spec.get("Roles"))
+        allow_all = _boolean(spec.get("AllowRestoreAllVms"), "AllowRestoreAllVms")
+        scopes = self._new_scopes(items_of(spec.get("HierarchyScopeObjects"), "HierarchyScopeItem",
+                                           "HierarchyScopeItems"), [])
         if not allow_all and not scopes:
-            raise EmError(400, "HierarchyScopeObjects must be specified when AllowRestoreAllVms is false.")
-        flr = spec.get("FlrSettings")
-        sql = spec.get("SqlSettings")
-        account = self._add_account(name, account_type, role_ids, allow_all,
-                                    flr={"inplace_only": _bool(flr.get("FlrInplaceOnly")),
-                                         "extensions": flr.get("FlrExtentionRestrictions") or ""} if flr else None,
-                                    sql={"deny_in_place": _bool(sql.get("DenyInPlaceRestore"))} if sql else None)
-        account["scopes"] = scopes
-        return 201, None, None, {}
+            raise EmError(400, "AllowRestoreAllVms is false: specify the restore scope in HierarchyScopeObjects.")
+        self._store_account(name, account_type, role_ids, allow_all, scopes,
+                            _flr_settings(spec.get("FlrSettings")), _sql_settings(spec.get("SqlSettings")))
+        return 201, None
 
-    def op_delete_account(self, request, session, id):
-        self._account(id)
-        del self.accounts[id]
-        return 204, None, None, {}
+    def _spec_roles(self, container):
+        role_ids = []
+        for item in items_of(container, "EnterpriseRole", "EnterpriseRoles"):
+            role_id = self._role_from_uid((item or {}).get("EnterpriseRoleUid"))
+            if role_id not in role_ids:
+                role_ids.append(role_id)
+        if not role_ids:
+            raise EmError(400, "Roles must contain at least one EnterpriseRole with an EnterpriseRoleUid.")
+        return role_ids
 
-    def op_toggle_restore_all(self, request, session, id):
-        account = self._account(id)
+    def op_delete_account(self, request, session, account_id):
+        del self.accounts[self._account(account_id)["id"]]
+        return 204, None
+
+    def op_toggle_restore_all_vms(self, request, session, account_id):
+        """POST with no body flips AllowRestoreAllVms (a body, if any, is ignored like EM does)."""
+        account = self._account(account_id)
         if account["allow_all"] and not account["scopes"]:
-            raise EmError(400, "Add a restore scope to the account before turning off AllowRestoreAllVms.")
+            raise EmError(400, "Cannot restrict %s to a restore scope: the account has no restore scope. Add one "
+                               "with POST /security/accounts/{ID}/scopes first." % account["name"])
         account["allow_all"] = not account["allow_all"]
-        return 204, None, None, {}
+        return 204, None
 
-    # ------------------------------------------------------------------ account roles and scopes
-    def op_list_account_roles(self, request, session, id):
-        account, base = self._account(id), self._base(request)
-        items = [{"Links": [{"Rel": "Delete", "Href": "%s/security/accounts/%s/roles/%s" % (base, id, role_id),
-                             "Type": "EnterpriseAccountInRole"}],
-                  "RoleName": self._role_name(role_id),
-                  "Href": "%s/security/accounts/%s/roles/%s" % (base, id, role_id), "Type": "EnterpriseAccountInRole"}
-                 for role_id in account["roles"]]
-        return 200, {"EnterpriseAccountInRoles": items}, "EnterpriseAccountInRoleList", {}
+    # ================================================================== roles of an account
+    def _role_in_account(self, account, role_id, base):
+        href = "%s/roles/%s" % (self._account_href(account, base), role_id)
+        return resource("EnterpriseAccountInRole", href, [link("Delete", href)],
+                        [leaf("RoleName", ROLE_NAMES[role_id])])
 
-    def op_add_account_role(self, request, session, id):
-        account = self._account(id)
-        role_id = self._role_id(self._body(request).get("EnterpriseRoleUid"))
-        if role_id in account["roles"]:
-            raise EmError(409, "The account already has the role %s." % self._role_name(role_id))
-        account["roles"].append(role_id)
-        return 201, None, None, {}
+    def op_list_account_roles(self, request, session, account_id):
+        account, base = self._account(account_id), self._base(request)
+        return 200, listing("EnterpriseAccountInRoleList", "EnterpriseAccountInRoles",
+                            [self._role_in_account(account, role_id, base) for role_id in account["roles"]])
 
-    def op_remove_account_role(self, request, session, id, sub):
-        account = self._account(id)
-        role_id = _uuid_of(sub)
+    def _assigned_role(self, account, role_id):
+        role_id = role_id.lower()
         if role_id not in account["roles"]:
-            raise EmError(404, "The account has no role %s." % sub)
-        if len(account["roles"]) == 1:
-            raise EmError(400, "Cannot remove the last role of an account: an account must have at least one role.")
-        account["roles"].remove(role_id)
-        return 204, None, None, {}
-
-    def op_list_account_scopes(self, request, session, id):
-        account, base = self._account(id), self._base(request)
-        items = [{"Links": [{"Rel": "Delete", "Href": "%s/security/accounts/%s/scopes/%s" % (base, id, scope["id"]),
-                             "Type": "EnterpriseAccountHierarchyScope"}],
-                  "Name": scope["name"], "HierarchyObjRef": scope["ref"], "HierarchyRootName": _root_name(scope["ref"]),
-                  "Platform": _platform(scope["ref"]), "HierarchyObjectType": _object_type(scope["ref"]),
-                  "State": "Processed", "Href": "%s/security/accounts/%s/scopes/%s" % (base, id, scope["id"]),
-                  "Type": "EnterpriseAccountHierarchyScope"}
-                 for scope in account["scopes"]]
-        return 200, {"EnterpriseAccountHierarchyScopes": items}, "EnterpriseAccountHierarchyScopeList", {}
-
-    def op_add_account_scope(self, request, session, id):
-        account = self._account(id)
-        items = [_scope(item) for item in _items(self._body(request), "HierarchyScopeItem")]
-        if not items:
-            raise EmError(400, "At least one HierarchyScopeItem must be specified.")
-        known = set(scope["ref"].casefold() for scope in account["scopes"])
-        account["scopes"].extend(item for item in items if item["ref"].casefold() not in known)
-        return 201, None, None, {}
-
-    def op_remove_account_scope(self, request, session, id, sub):
-        account = self._account(id)
-        remaining = [scope for scope in account["scopes"] if scope["id"] != sub]
-        if len(remaining) == len(account["scopes"]):
-            raise EmError(404, "The account has no scope %s." % sub)
-        if not remaining and not account["allow_all"]:
-            raise EmError(400, "Cannot remove the last restore scope while AllowRestoreAllVms is false.")
-        account["scopes"] = remaining
-        return 204, None, None, {}
-
-    # ------------------------------------------------------------------ roles
-    def _role_id(self, uid):
-        role_id = _uuid_of(uid or "")
-        if role_id not in dict(ROLES):
-            raise EmError(400, "Role %s was not found." % uid)
+            raise EmError(404, "Role %s is not assigned to account %s." % (role_id, account["name"]))
         return role_id
 
-    def _role_name(self, role_id):
-        return dict(ROLES)[role_id]
+    def op_get_account_role(self, request, session, account_id, role_id):
+        account = self._account(account_id)
+        return 200, self._role_in_account(account, self._assigned_role(account, role_id), self._base(request))
 
-    def _role_entity(self, role_id, base):
-        href = "%s/security/roles/%s" % (base, role_id)
-        return {"Links": [{"Rel": "Alternate", "Href": href, "Type": "EnterpriseRoleReference"}],
-                "UID": "urn:veeam:EnterpriseRole:%s" % role_id, "Name": self._role_name(role_id),
-                "Href": href + "?format=Entity", "Type": "EnterpriseRole"}
+    def op_add_account_role(self, request, session, account_id):
+        account = self._account(account_id)
+        role_id = self._role_from_uid(self._body(request, ROLE_SPEC).get("EnterpriseRoleUid"))
+        if role_id in account["roles"]:
+            raise EmError(400, "Account %s already has the %s role." % (account["name"], ROLE_NAMES[role_id]))
+        account["roles"].append(role_id)
+        return 201, None
+
+    def op_remove_account_role(self, request, session, account_id, role_id):
+        account = self._account(account_id)
+        role_id = self._assigned_role(account, role_id)
+        if len(account["roles"]) == 1:
+            raise EmError(400, "Cannot remove the last role of account %s: an account must have at least one role. "
+                               "Delete the account instead." % account["name"])
+        account["roles"].remove(role_id)
+        return 204, None
+
+    # ================================================================== restore scopes of an account
+    def _scope_node(self, account, scope, base):
+        href = "%s/scopes/%s" % (self._account_href(account, base), scope["id"])
+        parts = HIERARCHY_REF.match(scope["ref"])
+        fields = [leaf("Name", scope["name"]), leaf("HierarchyRootName", parts.group("root")),
+                  leaf("Platform", PLATFORMS.get(parts.group("platform").lower(), parts.group("platform"))),
+                  leaf("HierarchyObjectType", parts.group("type")), leaf("State", scope["state"])]
+        return resource("EnterpriseAccountHierarchyScope", href, [link("Delete", href)], fields)
+
+    def _new_scopes(self, items, existing):
+        scopes = []
+        for item in items:
+            scope = _new_scope(item)
+            if any(other["ref"].casefold() == scope["ref"].casefold() for other in existing + scopes):
+                raise EmError(400, "%s (%s) is already in the restore scope." % (scope["name"], scope["ref"]))
+            scopes.append(scope)
+        return scopes
+
+    def _scope(self, account, scope_id):
+        scope = next((scope for scope in account["scopes"] if scope["id"] == scope_id.lower()), None)
+        if scope is None:
+            raise EmError(404, "Restore scope %s was not found for account %s." % (scope_id, account["name"]))
+        return scope
+
+    def op_list_account_scopes(self, request, session, account_id):
+        account, base = self._account(account_id), self._base(request)
+        return 200, listing("EnterpriseAccountHierarchyScopes", "EnterpriseAccountHierarchyScopes",
+                            [self._scope_node(account, scope, base) for scope in account["scopes"]])
+
+    def op_get_account_scope(self, request, session, account_id, scope_id):
+        account = self._account(account_id)
+        return 200, self._scope_node(account, self._scope(account, scope_id), self._base(request))
+
+    def op_add_account_scopes(self, request, session, account_id):
+        account = self._account(account_id)
+        items = items_of(self._body(request, SCOPE_SPEC), "HierarchyScopeItem", "HierarchyScopeItems")
+        if not items:
+            raise EmError(400, "The HierarchyScopeCreateSpec must contain at least one HierarchyScopeItem.")
+        account["scopes"].extend(self._new_scopes(items, account["scopes"]))
+        return 201, None
+
+    def op_remove_account_scope(self, request, session, account_id, scope_id):
+        account = self._account(account_id)
+        scope = self._scope(account, scope_id)
+        if len(account["scopes"]) == 1 and not account["allow_all"]:
+            raise EmError(400, "Cannot remove the last restore scope of %s while AllowRestoreAllVms is false: "
+                               "enable it first (POST /security/accounts/{ID})." % account["name"])
+        account["scopes"].remove(scope)
+        return 204, None
+
+    # ================================================================== roles
+    def _role_from_uid(self, uid):
+        text = str(uid or "").strip()
+        role_id = text[len(ROLE_UID):].lower() if text.startswith(ROLE_UID) else None
+        if role_id not in ROLE_NAMES:
+            raise EmError(400, "EnterpriseRoleUid '%s' is not the UID of an Enterprise Manager role "
+                               "(urn:veeam:EnterpriseRole:<id>, see GET /security/roles)." % text)
+        return role_id
+
+    def _role_href(self, role_id, base):
+        return "%s/security/roles/%s" % (base, role_id)
 
     def op_list_roles(self, request, session):
         base = self._base(request)
-        refs = [{"Links": [{"Rel": "Alternate", "Href": "%s/security/roles/%s?format=Entity" % (base, role_id),
-                            "Type": "EnterpriseRole"}],
-                 "UID": "urn:veeam:EnterpriseRole:%s" % role_id, "Name": name,
-                 "Href": "%s/security/roles/%s" % (base, role_id), "Type": "EnterpriseRoleReference"}
+        refs = [reference("Ref", "EnterpriseRoleReference", ROLE_UID + role_id, name, self._role_href(role_id, base),
+                          [link("Alternate", self._role_href(role_id, base) + "?format=Entity", "EnterpriseRole")])
                 for role_id, name in ROLES]
-        return 200, {"Refs": refs}, "EntityReferences", {}
+        return 200, listing("EntityReferences", "Refs", refs)
 
-    def op_get_role(self, request, session, id):
-        role_id = _uuid_of(id)
-        if role_id not in dict(ROLES):
-            raise EmError(404, "Role %s was not found." % id)
-        return 200, self._role_entity(role_id, self._base(request)), "EnterpriseRole", {}
+    def op_get_role(self, request, session, role_id):
+        role_id = role_id.lower()
+        if role_id not in ROLE_NAMES:
+            raise EmError(404, "Role with ID %s was not found." % role_id)
+        href, uid, name = self._role_href(role_id, self._base(request)), ROLE_UID + role_id, ROLE_NAMES[role_id]
+        if _wants_entity(request):
+            return 200, entity("EnterpriseRole", "EnterpriseRole", uid, name, href + "?format=Entity",
+                               [link("Alternate", href, "EnterpriseRoleReference")])
+        return 200, reference("EntityRef", "EnterpriseRoleReference", uid, name, href,
+                              [link("Alternate", href + "?format=Entity", "EnterpriseRole")])
 
-    # ------------------------------------------------------------------ rebuild scope and tasks
-    def _rebuild_scope(self, request, session):
-        spec = self._body(request)
-        kinds = [kind for kind in REBUILD_KINDS if kind in spec]
+    # ================================================================== rebuild scope and tasks
+    def _start_rebuild_scope(self, request, session):
+        spec = self._body(request, REBUILD_SPEC)
+        kinds = [kind for kind in REBUILD_KINDS if spec.get(kind) is not None]
         if len(kinds) != 1:
-            raise EmError(400, "The request must contain exactly one of %s." % ", ".join(REBUILD_KINDS))
-        self.task_counter += 1
-        task = {"id": "task-%d" % self.task_counter, "session": session["id"], "started": time.time(),
-                "duration": float(self.task_outcome["duration"]), "success": self.task_outcome["success"],
-                "message": self.task_outcome["message"], "operation": "StartRebuildScope"}
-        self.tasks[task["id"]] = task
-        return 201, self._task_body(task, self._base(request)), "Task", {}
+            raise EmError(400, "The RebuildScopeJobSpec must contain exactly one of %s." % ", ".join(REBUILD_KINDS))
+        session["task_counter"] += 1
+        outcome = self.task_outcome
+        task = {"id": "task-%d" % session["task_counter"], "operation": "StartRebuildScope", "kind": kinds[0],
+                "user": session["user"], "ends": self.clock() + outcome["duration"], "success": outcome["success"],
+                "message": outcome["message"], "settled": False}
+        session["tasks"][task["id"]] = task
+        self.running.append(task)
+        return 201, self._task_node(task, self._base(request))
 
-    def _task_body(self, task, base):
-        finished = time.time() - task["started"] >= task["duration"]
-        body = {"Links": [{"Rel": "Delete", "Href": "%s/tasks/%s" % (base, task["id"]), "Type": "Task"}],
-                "TaskId": task["id"], "State": "Finished" if finished else "Running", "Operation": task["operation"],
-                "Href": "%s/tasks/%s" % (base, task["id"]), "Type": "Task"}
+    def _settle_tasks(self):
+        """Apply the effect of every task whose time is up (even when nobody polls it)."""
+        now = self.clock()
+        for task in [task for task in self.running if now >= task["ends"]]:
+            self.running.remove(task)
+            task["settled"] = True
+            if task["success"]:
+                self._rebuild_scopes(task["kind"], task["user"])
+
+    def _rebuild_scopes(self, kind, user):
+        folded = user.casefold()
+        groups = set(group for group, members in self.groups.items() if folded in members)
+        for account in self.accounts.values():
+            name = account["name"].casefold()
+            if kind == "RebuildForCurrentUser" and name != folded and name not in groups:
+                continue
+            for scope in account["scopes"]:
+                scope["state"] = "Processed"
+
+    def _task_node(self, task, base):
+        href = "%s/tasks/%s" % (base, task["id"])
+        finished = task["settled"] or self.clock() >= task["ends"]
+        fields = [leaf("TaskId", task["id"]), leaf("State", "Finished" if finished else "Running"),
+                  leaf("Operation", task["operation"])]
         if finished:
-            result = {"Success": task["success"]}
-            if task["message"]:
-                result["Message"] = task["message"]
-            body["Result"] = result
-        return body
+            message = task["message"] if task["message"] or task["success"] else "Failed to rebuild the restore scope."
+            fields.append(Node("Result", {"Success": task["success"]},
+                               [leaf("Message", message)] if message else []))
+        return resource("Task", href, [link("Delete", href, "Task")], fields, "Task")
 
-    def op_get_task(self, request, session, id):
-        task = self.tasks.get(id)
-        if task is None or task["session"] != session["id"]:
-            raise EmError(404, "Task %s was not found in this logon session." % id)
-        return 200, self._task_body(task, self._base(request)), "Task", {}
+    def _task(self, session, task_id):
+        task = session["tasks"].get(task_id)
+        if task is None:
+            raise EmError(404, "Task %s was not found in this logon session." % task_id)
+        return task
 
-    # ------------------------------------------------------------------ backup servers
+    def op_list_tasks(self, request, session):
+        base = self._base(request)
+        return 200, listing("Tasks", "Tasks", [self._task_node(task, base) for task in session["tasks"].values()])
+
+    def op_get_task(self, request, session, task_id):
+        return 200, self._task_node(self._task(session, task_id), self._base(request))
+
+    def op_delete_task(self, request, session, task_id):
+        task = self._task(session, task_id)
+        if task in self.running:
+            self.running.remove(task)
+        del session["tasks"][task_id]
+        return 204, None
+
+    # ================================================================== backup servers
+    def _server_href(self, server, base):
+        return "%s/backupServers/%s" % (base, server["id"])
+
+    def _server_ref(self, server, base, tag="Ref"):
+        href = self._server_href(server, base)
+        return reference(tag, "BackupServerReference", SERVER_UID + server["id"], server["name"], href, [
+            link("Alternate", href + "?format=Entity", "BackupServer", server["name"]),
+            link("Down", href + "/jobs", "JobReferenceList"),
+            link("Down", href + "/repositories", "RepositoryReferenceList")])
+
     def _server_entity(self, server, base):
-        href = "%s/backupServers/%s" % (base, server["id"])
-        return {"Links": [{"Rel": "Alternate", "Href": href, "Type": "BackupServerReference"}],
-                "Description": server["description"], "Port": 9392, "Version": server["version"],
-                "UID": "urn:veeam:BackupServer:%s" % server["id"], "Name": server["name"],
-                "Href": href + "?format=Entity", "Type": "BackupServer"}
+        href = self._server_href(server, base)
+        link_nodes = [link("Alternate", href, "BackupServerReference", server["name"]),
+                      link("Edit", href, "BackupServerReference"), link("Delete", href, "BackupServerReference"),
+                      link("Down", href + "/jobs", "JobReferenceList"),
+                      link("Down", href + "/repositories", "RepositoryReferenceList"),
+                      link("Start", href + "?action=collect")]
+        fields = [leaf("Description", server["description"]), leaf("Port", 9392), leaf("Version", server["version"]),
+                  leaf("WcfPort", 9405), leaf("VbrCertificateThumbprint", server["thumbprint"])]
+        return entity("BackupServer", "BackupServer", SERVER_UID + server["id"], server["name"],
+                      href + "?format=Entity", link_nodes, fields)
 
     def op_list_backup_servers(self, request, session):
         base = self._base(request)
-        if (request.arg("format") or "").lower() == "entity":
-            return 200, {"BackupServers": [self._server_entity(s, base) for s in self.backup_servers]}, \
-                "BackupServers", {}
-        refs = [{"Links": [{"Rel": "Alternate", "Href": "%s/backupServers/%s?format=Entity" % (base, s["id"]),
-                            "Type": "BackupServer"}],
-                 "UID": "urn:veeam:BackupServer:%s" % s["id"], "Name": s["name"],
-                 "Href": "%s/backupServers/%s" % (base, s["id"]), "Type": "BackupServerReference"}
-                for s in self.backup_servers]
-        return 200, {"Refs": refs}, "EntityReferences", {}
+        if _wants_entity(request):
+            return 200, listing("BackupServers", "BackupServers",
+                                [self._server_entity(server, base) for server in self.backup_servers])
+        return 200, listing("EntityReferences", "Refs",
+                            [self._server_ref(server, base) for server in self.backup_servers])
 
-    def op_get_backup_server(self, request, session, id):
-        server = next((s for s in self.backup_servers if s["id"] == _uuid_of(id)), None)
+    def op_get_backup_server(self, request, session, server_id):
+        server = next((server for server in self.backup_servers if server["id"] == server_id.lower()), None)
         if server is None:
-            raise EmError(404, "Backup server %s was not found." % id)
-        return 200, self._server_entity(server, self._base(request)), "BackupServer", {}
+            raise EmError(404, "Backup server with ID %s was not found." % server_id)
+        base = self._base(request)
+        if _wants_entity(request):
+            return 200, self._server_entity(server, base)
+        return 200, self._server_ref(server, base, tag="EntityRef")
 
-    # ------------------------------------------------------------------ admin endpoints
+    # ================================================================== admin endpoints (/_sim/em/...)
     def admin(self, request, subpath):
-        body = request.json() or {}
+        handler = {("POST", "em/task-outcome"): self._admin_task_outcome,
+                   ("GET", "em/sessions"): self._admin_sessions,
+                   ("POST", "em/sessions/expire"): self._admin_expire_sessions}.get((request.method, subpath))
+        if handler is None:
+            return None
         with self.lock:
-            if subpath == "em/task-outcome" and request.method == "POST":
-                self.task_outcome = {"success": bool(body.get("success", True)), "message": body.get("message"),
-                                     "duration": float(body.get("duration", self.config.task_duration))}
-                return Response.json(200, self.task_outcome)
-            if subpath == "em/sessions" and request.method == "GET":
-                return Response.json(200, {"sessions": sorted(self.issued_secrets)})
-            if subpath == "em/sessions/expire" and request.method == "POST":
-                count = len(self.sessions)
-                self.sessions = {}
-                return Response.json(200, {"expired": count})
-        return None
+            return handler(request)
+
+    def _admin_task_outcome(self, request):
+        """Make the next rebuild-scope tasks fail (``success``/``message``) or run ``duration`` seconds."""
+        body = request.json() or {}
+        outcome = self._default_outcome()
+        outcome.update(success=bool(body.get("success", True)), message=body.get("message"))
+        if body.get("duration") is not None:
+            outcome["duration"] = float(body["duration"])
+        self.task_outcome = outcome
+        return Response.json(200, outcome)
+
+    def _admin_sessions(self, request):
+        """Every session id and token issued since the reset (the secret-leak tests look for them)."""
+        return Response.json(200, {"sessions": list(self.issued), "active": len(self.sessions)})
+
+    def _admin_expire_sessions(self, request):
+        count = len(self.sessions)
+        self.sessions = {}
+        return Response.json(200, {"expired": count})
 
 
-# ---------------------------------------------------------------------- helpers
+# ====================================================================== helpers
 def _basic_credentials(request):
     header = request.headers.get("Authorization") or ""
-    if not header.lower().startswith("basic "):
+    scheme, _sep, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
         return None, None
     try:
-        decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return None, None
     username, _sep, password = decoded.partition(":")
     return username, password
 
 
-def _uuid_of(value):
-    match = UUID_RE.search(value or "")
-    return match.group(0).lower() if match else (value or "")
+def _wants_entity(request):
+    return (request.arg("format") or "").lower() in ("entity", "entities")
 
 
-def _bool(value):
-    return value is True or str(value).strip().lower() == "true"
+def _seconds(value):
+    return int(value) if float(value).is_integer() else value
 
 
-def _items(container, singular):
-    """The list of ``singular`` items in a container, however the client spelled it (list, plural key, one item)."""
-    if not container:
-        return []
-    if isinstance(container, list):
-        return container
-    value = container.get(LIST_TAGS.get(singular, singular + "s"), container.get(singular))
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _scope(item):
-    ref, name = (item or {}).get("HierarchyObjRef"), (item or {}).get("ObjectName")
-    if not ref or not name:
-        raise EmError(400, "Each HierarchyScopeItem needs HierarchyObjRef and ObjectName.")
-    return {"id": str(uuid.uuid4()), "ref": ref, "name": name}
-
-
-def _platform(ref):
-    return {"vmware": "VMware", "hyperv": "HyperV", "nasbackup": "Nas"}.get(ref.split(":")[1].lower(), ref.split(":")[1]) \
-        if ref.count(":") >= 2 else "Unknown"
-
-
-def _object_type(ref):
-    return ref.split(":")[2] if ref.count(":") >= 3 else "Unknown"
-
-
-def _root_name(ref):
-    return ref.split(":")[3].split(".")[0] if ref.count(":") >= 3 else ""
-
-
-def to_xml(root, body):
-    element = ET.Element(root, {"xmlns": NAMESPACE})
-    _fill(element, body, root)
-    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(element, encoding="utf-8")
-
-
-def _fill(element, body, root):
-    for key, value in body.items():
-        if value is None:
-            continue
-        if key in ATTRIBUTES or (key == "Message" and root == "Error"):
-            element.set(key, _text(value))
-        elif key == "Links":
-            links = ET.SubElement(element, "Links")
-            for link in value:
-                ET.SubElement(links, "Link", {k: _text(v) for k, v in link.items()})
-        elif isinstance(value, list):
-            child_name = next((single for single, plural in LIST_TAGS.items() if plural == key), key.rstrip("s"))
-            for item in value:
-                _fill(ET.SubElement(element, child_name), item, child_name)
-        elif isinstance(value, dict):
-            _fill(ET.SubElement(element, key), value, key)
-        else:
-            ET.SubElement(element, key).text = _text(value)
-
-
-def _text(value):
+def _boolean(value, name, default=None):
+    """A Boolean from JSON (true, "true", "True") or XML text; missing -> ``default`` or a 400."""
+    if value is None or value == "":
+        if default is None:
+            raise EmError(400, "%s is required (true or false)." % name)
+        return default
     if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
+        return value
+    if str(value).strip().lower() in BOOLEANS:
+        return BOOLEANS[str(value).strip().lower()]
+    raise BadBody("The value '%s' of %s is not a valid Boolean." % (value, name))
 
 
-def from_xml(body):
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as exc:
-        raise BadBody("request body is not valid XML: %s" % exc)
-    return _element_dict(root)
+def _account_type(value):
+    if value in (None, ""):
+        raise EmError(400, "AccountType is required: one of %s." % ", ".join(ACCOUNT_TYPES))
+    if value not in ACCOUNT_TYPES:
+        raise EmError(400, "AccountType '%s' is not valid: use one of %s." % (value, ", ".join(ACCOUNT_TYPES)))
+    return value
 
 
-def _element_dict(element):
-    children = list(element)
-    if not children:
-        return element.text or {}
-    result = {}
-    for child in children:
-        tag = child.tag.split("}", 1)[-1]
-        value = _element_dict(child)
-        if tag in LIST_TAGS:
-            result.setdefault(LIST_TAGS[tag], []).append(value)
-        else:
-            result[tag] = value
-    return result
+def _account_name(account_type, name):
+    rule, expected = NAME_RULES[account_type]
+    if not isinstance(name, str) or not rule.match(name):
+        raise EmError(400, "AccountName '%s' is not valid for an account of type %s: use %s."
+                      % (name, account_type, expected))
+    return name
+
+
+def _new_scope(item):
+    item = item if isinstance(item, dict) else {}
+    ref, name = str(item.get("HierarchyObjRef") or "").strip(), str(item.get("ObjectName") or "").strip()
+    if not ref or not name:
+        raise EmError(400, "Each HierarchyScopeItem needs a HierarchyObjRef and an ObjectName.")
+    parts = HIERARCHY_REF.match(ref)
+    if parts is None or parts.group("platform").lower() not in PLATFORMS:
+        raise EmError(400, "HierarchyObjRef '%s' is not a valid reference: use urn:<Platform>:<Type>:"
+                           "<HierarchyRootId>.<ObjectRef>, Platform one of VMware, Hyperv, vCloud, NasBackup." % ref)
+    return {"id": str(uuid.uuid4()), "ref": ref, "name": name, "state": "Unprocessed"}
+
+
+def _flr_settings(flr):
+    if flr in (None, ""):
+        return None
+    if not isinstance(flr, dict):
+        raise BadBody("FlrSettings must be an object.")
+    inplace_only = _boolean(flr.get("FlrInplaceOnly"), "FlrSettings.FlrInplaceOnly")
+    extensions = str(flr.get("FlrExtentionRestrictions") or "").strip()
+    if inplace_only and not extensions:
+        raise EmError(400, "FlrInplaceOnly is true: list the permitted file extensions in FlrExtentionRestrictions "
+                           "(for example doc,pptx,pdf).")
+    return {"inplace_only": inplace_only, "extensions": extensions}
+
+
+def _sql_settings(sql):
+    if sql in (None, ""):
+        return None
+    if not isinstance(sql, dict):
+        raise BadBody("SqlSettings must be an object.")
+    return {"deny_in_place": _boolean(sql.get("DenyInPlaceRestore"), "SqlSettings.DenyInPlaceRestore")}
