@@ -46,7 +46,7 @@ def _bool(value):
 
 def href_id(href):
     """The last segment of an EM ``Href`` (the id of a role link or scope item)."""
-    return str(href or "").split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    return str(href or "").split("?", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 HIERARCHY_REF = re.compile(r"^urn:(?P<platform>[^:]+):(?P<type>[^:]+):(?P<root>[^.:\s]+)\.(?P<object>\S+)$")

@@ -626,7 +626,7 @@ def test_snapshot_restore_and_reset(app, em):
 
 
 def test_concurrent_creates_are_all_kept(app):
-    clients = [Em(app) for _ in range(8)]
+    clients = [Em(app) for _index in range(8)]
     answers = []
 
     def create(index):

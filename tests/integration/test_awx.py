@@ -69,4 +69,3 @@ def test_execution_environment_context_is_created(tmp_path):
     assert "ansible-galaxy collection install" in containerfile
     assert (tmp_path / "context" / "_build" / "veeam-collection").is_dir()
     assert "requests" in (tmp_path / "context" / "_build" / "requirements.txt").read_text()
-
