@@ -139,8 +139,12 @@ class EmClient(object):
         try:
             self.request("POST", ACCOUNTS_PATH, json=spec)
         except VeeamError as error:
-            if not error.outcome_unknown or self.find_account(spec["AccountName"]) is None:
+            if not error.outcome_unknown:
                 raise
+            created = self.find_account(spec["AccountName"])
+            if created is None:
+                raise
+            return created
         created = self.find_account(spec["AccountName"])
         if created is None:
             raise VeeamError("Enterprise Manager accepted the account %s but does not list it" % spec["AccountName"],
@@ -175,11 +179,10 @@ class EmClient(object):
     # ------------------------------------------------------------------ roles
     def resolve_role(self, reference):
         """The role named ``reference`` (case-insensitive) or with that UID or id."""
-        wanted = str(reference or "").strip().casefold()
         roles = self.list_roles()
-        for role in roles:
-            if wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(), str(role["id"]).casefold()):
-                return role
+        found = find_role(roles, reference)
+        if found is not None:
+            return found
         raise VeeamError("Unknown Enterprise Manager role %r. Its roles are: %s"
                          % (reference, ", ".join(sorted(role["name"] for role in roles))), error_code="invalid_input",
                          hint="Give a role by its name (case-insensitive) or its UID.")
@@ -243,3 +246,10 @@ def uid_id(uid):
 def ref_result(ref):
     """An EM entity reference as modules return it."""
     return {"uid": ref.get("UID"), "id": uid_id(ref.get("UID")), "name": ref.get("Name")}
+
+
+def find_role(roles, reference):
+    """The role whose name, UID or id is ``reference`` (case-insensitive), or None."""
+    wanted = str(reference or "").strip().casefold()
+    return next((role for role in roles if wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(),
+                                                     str(role["id"]).casefold())), None)

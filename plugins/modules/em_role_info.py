@@ -66,23 +66,19 @@ roles:
       sample: VM Restore Operator
 """
 
+from ansible_collections.backupops.veeam.plugins.module_utils.em_client import find_role
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule
-
-
-def matches(role, wanted):
-    wanted = wanted.strip().casefold()
-    return wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(), str(role["id"]).casefold())
 
 
 def main_logic(module):
     roles = sorted(module.client.list_roles(), key=lambda role: str(role["name"]).casefold())
     wanted = module.params["name"]
     if wanted:
-        selected = [role for role in roles if matches(role, wanted)]
-        if not selected:
+        role = find_role(roles, wanted)
+        if role is None:
             module.fail_json(msg="No role %r in Enterprise Manager. Its roles are: %s"
                              % (wanted, ", ".join(role["name"] for role in roles)))
-        roles = selected
+        roles = [role]
     module.exit_json(changed=False, roles=roles)
 
 
