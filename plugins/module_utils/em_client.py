@@ -251,5 +251,7 @@ def ref_result(ref):
 def find_role(roles, reference):
     """The role whose name, UID or id is ``reference`` (case-insensitive), or None."""
     wanted = str(reference or "").strip().casefold()
-    return next((role for role in roles if wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(),
-                                                     str(role["id"]).casefold())), None)
+    for role in roles:
+        if wanted in (str(role["name"]).casefold(), str(role["uid"]).casefold(), str(role["id"]).casefold()):
+            return role
+    return None
