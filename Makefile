@@ -35,6 +35,7 @@ PYTEST := $(BIN)/python -m pytest -q
 # xdist `-n 2` where the tests start servers and ansible processes (functional, integration); not for units.
 PARALLEL := -n 2
 
+comma := ,
 stage = @printf '\n==== %s\n' "$(1)"
 
 # $(call run_pytest,<folder>,<extra options>): pytest exits 5 when it collects no test; say so instead of
@@ -45,7 +46,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help venv install units functional integration sanity lint changelog-lint test demo sim constraints clean distclean
+.PHONY: help venv install units functional integration molecule docs sanity lint changelog-lint test demo sim constraints clean distclean
 
 help: ## list the targets
 	@echo "backupops.veeam $(VERSION): make <target>"
@@ -113,6 +114,32 @@ sanity: install ## ansible-test sanity (offline, --venv, Python 3.11) on a copy 
 	cd $(SANITY_ROOT) && git init -q && git add -A
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
+# Each role's scenario runs against a simulator of its own (2 VBR servers + EM on free ports), started and
+# stopped by tests/simulator/run.py, which hands the scenario the connection as VEEAM_* variables. The shared
+# Molecule settings are in .config/molecule/config.yml.
+MOLECULE_ROLES := $(sort $(notdir $(patsubst %/molecule/default/,%,$(dir $(wildcard roles/*/molecule/default/molecule.yml)))))
+molecule: install ## Molecule scenario of each role (check, converge, idempotence, verify) against the simulator
+	$(call stage,molecule: molecule test in roles/$(subst $(eval) ,$(comma)roles/,$(MOLECULE_ROLES)))
+	@for role in $(MOLECULE_ROLES); do \
+	  echo "--- roles/$$role: molecule test"; \
+	  $(BIN)/python -m tests.simulator.run --vbr-servers 2 -- env -C roles/$$role $(BIN)/molecule test || exit 1; \
+	done
+
+# Module, plugin and role docs from the collection as installed: antsibull-docs checks their markup, writes the
+# RST (one page per module, plugin and role) and Sphinx builds the HTML. sphinx-init writes the site's
+# configuration each time, so nothing generated is kept in git. --lenient: Sphinx's warnings do not fail the
+# build, as the links to docs.ansible.com (return values, configuration) cannot be resolved offline; the
+# markup itself is checked by lint-collection-docs and antsibull-docs fails on any error of its own.
+DOCS_DIR := $(CURDIR)/build/docs
+docs: install ## module, plugin and role docs with antsibull-docs: build/docs/build/html/index.html
+	$(call stage,docs: antsibull-docs lint-collection-docs, then the HTML site in build/docs)
+	cd $(COLLECTIONS)/ansible_collections/$(NAMESPACE)/$(NAME) && $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	rm -rf $(DOCS_DIR)
+	mkdir -p -m 755 $(DOCS_DIR)
+	$(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --lenient --dest-dir $(DOCS_DIR) $(NAMESPACE).$(NAME) >/dev/null
+	bash $(DOCS_DIR)/build.sh >$(DOCS_DIR)/build.log 2>&1 || { tail -n 30 $(DOCS_DIR)/build.log >&2; exit 1; }
+	@echo "module docs: $(DOCS_DIR)/build/html/index.html ($$(ls $(DOCS_DIR)/rst/collections/$(NAMESPACE)/$(NAME)/*.rst | wc -l) pages; log: $(DOCS_DIR)/build.log)"
+
 lint: install ## ansible-lint, production profile (config: .ansible-lint)
 	$(call stage,lint: ansible-lint --profile production)
 	$(BIN)/ansible-lint --offline --profile production
@@ -121,7 +148,7 @@ changelog-lint: venv ## antsibull-changelog lint of changelogs/
 	$(call stage,changelog-lint: antsibull-changelog lint)
 	$(BIN)/antsibull-changelog lint
 
-test: venv install units functional integration sanity lint changelog-lint ## everything CI runs (.ci/run)
+test: venv install units functional integration molecule sanity lint docs changelog-lint ## everything CI runs (.ci/run)
 	$(call stage,make test: all stages passed)
 
 # ------------------------------------------------------------------------------------------- demo / sim
