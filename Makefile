@@ -46,7 +46,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help venv install units functional integration molecule docs sanity lint changelog-lint test demo sim constraints clean distclean
+.PHONY: help venv install units functional integration molecule docs bench sanity lint changelog-lint test demo sim constraints clean distclean
 
 help: ## list the targets
 	@echo "backupops.veeam $(VERSION): make <target>"
@@ -150,6 +150,15 @@ changelog-lint: venv ## antsibull-changelog lint of changelogs/
 
 test: venv install units functional integration molecule sanity lint docs changelog-lint ## everything CI runs (.ci/run)
 	$(call stage,make test: all stages passed)
+
+# ------------------------------------------------------------------------------------------------ bench
+# Not part of `make test` (a full run takes most of an hour: the loop and uri baselines run thousands of
+# tasks); `make test` runs its smoke (tests/integration/test_benchmark_smoke.py). BENCH_ARGS passes options,
+# e.g. make bench BENCH_ARGS="--sizes 100 --latency-ms 5". Figures of a run: docs/performance.md.
+BENCH_ARGS ?=
+bench: install ## benchmark: bulk vs loop vs ansible.builtin.uri, re-run, lookup among 10k, fleet (report: build/benchmark.md)
+	$(call stage,bench: python -m tests.benchmark $(BENCH_ARGS))
+	$(BIN)/python -m tests.benchmark --output build/benchmark.md $(BENCH_ARGS)
 
 # ------------------------------------------------------------------------------------------- demo / sim
 demo: install ## start the simulator, run the demo playbooks against it, stop the simulator

@@ -8,6 +8,7 @@
 - ``vbr_url``, ``vbr_urls``, ``em_url``, ``ca_path``, ``credentials`` (``username``/``password``),
   ``vbr_env`` / ``em_env``: the ``VEEAM_*`` environment variables a module needs to reach the simulator.
 - ``old_simulator``: a second simulator acting as VBR 13.0.1 / 12.3 (``request.param``), for version errors.
+- :func:`running_simulator`: start another simulator with its own settings, in a fixture of a test module.
 """
 
 import pytest
@@ -96,13 +97,17 @@ class SimAdmin(object):
         return self._call("POST", "em/sessions/expire")
 
 
-@pytest.fixture(scope="session")
-def simulator(tmp_path_factory):
-    config = SimConfig(vbr_port=0, em_port=0, vbr_servers=2, cert_dir=str(tmp_path_factory.mktemp("certs")),
-                       validate_spec=True, task_duration=0.2)
+def running_simulator(tmp_path_factory, **settings):
+    """A started simulator on free ports with its CA in a temp dir (a generator for a fixture to yield from)."""
+    config = SimConfig(vbr_port=0, em_port=0, cert_dir=str(tmp_path_factory.mktemp("certs")), **settings)
     sim = Simulator(config).start()
     yield sim
     sim.stop()
+
+
+@pytest.fixture(scope="session")
+def simulator(tmp_path_factory):
+    yield from running_simulator(tmp_path_factory, vbr_servers=2, validate_spec=True, task_duration=0.2)
 
 
 @pytest.fixture
@@ -161,8 +166,4 @@ def em_env(em_url, ca_path, credentials):
 @pytest.fixture(scope="module")
 def old_simulator(request, tmp_path_factory):
     """A simulator acting as an older VBR build: parametrize indirectly with "13.0.1" or "12.3"."""
-    config = SimConfig(vbr_port=0, em=False, cert_dir=str(tmp_path_factory.mktemp("oldcerts")),
-                       vbr_version=request.param)
-    sim = Simulator(config).start()
-    yield sim
-    sim.stop()
+    yield from running_simulator(tmp_path_factory, em=False, vbr_version=request.param)

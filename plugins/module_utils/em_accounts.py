@@ -10,25 +10,19 @@ or its last scope on the way: add first, toggle, then remove.
 
 import re
 
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names
 from ansible_collections.backupops.veeam.plugins.module_utils.em_client import uid_id
 
 ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
-NAME_RULES = {
-    "User": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\jane.doe"),
-    "Group": (re.compile(r"^[^\\\s][^\\]*\\[^\\]+$"), "DOMAIN\\Name, for example TECH\\Restore Operators"),
-    "ExternalUser": (re.compile(r"^[^@\s\\]+@[^@\s]+$"), "user@suffix, for example jane.doe@tech.com"),
-    "ExternalGroup": (re.compile(r"\S"), "any non-empty text"),
-}
+NAME_FORMS = {"User": ("down_level",), "Group": ("down_level",), "ExternalUser": ("upn",), "ExternalGroup": ("any",)}
 ADD_ROLE, REMOVE_ROLE, ADD_SCOPES, REMOVE_SCOPE, TOGGLE_ALL_VMS = (
     "add_role", "remove_role", "add_scopes", "remove_scope", "toggle_restore_all_vms")
 
 
 def name_problem(account_type, name):
     """A sentence when ``name`` is not valid for ``account_type``, else None."""
-    rule, example = NAME_RULES[account_type]
-    if not rule.search(name or ""):
-        return "name %r is not valid for an Enterprise Manager %s account: use %s" % (name, account_type, example)
-    return None
+    return account_names.name_problem(name, NAME_FORMS[account_type],
+                                      what="Enterprise Manager %s account" % account_type)
 
 
 def normalise_extensions(extensions):

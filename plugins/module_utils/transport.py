@@ -9,6 +9,7 @@ removed from every error text it produces.
 """
 
 import email.utils
+import os
 import random
 import re
 import time
@@ -144,6 +145,10 @@ class Transport(object):
         if not validate_certs:
             # The module warns in Ansible's way; urllib3's own warning on every request would be noise.
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
+        if validate_certs and ca_path and not os.access(ca_path, os.R_OK):
+            raise VeeamError("ca_path %s %s" % (ca_path, "cannot be read" if os.path.exists(ca_path) else "does not exist"),
+                             error_code="invalid_input",
+                             hint="Give the PEM file with the %s's certificate or the CA that signed it." % product)
         self.session = requests.Session()
         self.session.trust_env = use_proxy
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.

@@ -62,13 +62,34 @@ class VeeamModule(AnsibleModule):
     product = "Veeam server"
     default_port = None
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, argument_spec=None, not_blank=(), **kwargs):
+        """``not_blank``: options that, when given, must not be an empty string or hold one (for lists)."""
         spec = self.connection_spec()
         spec.update(argument_spec or {})
         super(VeeamModule, self).__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
+        self._check_connection_numbers()
+        self._check_not_blank(not_blank)
+
+    def _check_connection_numbers(self):
+        params = self.params
+        if params["port"] is not None and not 0 < params["port"] < 65536:
+            self.fail_json(msg="port must be between 1 and 65535, got %d" % params["port"])
+        if params["timeout"] <= 0:
+            self.fail_json(msg="timeout must be a number of seconds greater than 0, got %d" % params["timeout"])
+        if params["retries"] < 0:
+            self.fail_json(msg="retries must be 0 (no retry) or more, got %d" % params["retries"])
+
+    def _check_not_blank(self, options):
+        for option in options:
+            value = self.params.get(option)
+            values = value if isinstance(value, list) else [value]
+            if value is not None and any(not str(item).strip() for item in values):
+                what = "holds an empty entry" if isinstance(value, list) else "is empty"
+                optional = not self.argument_spec[option].get("required")
+                self.fail_json(msg="%s %s: give a value%s" % (option, what, " or leave the option out" if optional else ""))
 
     @staticmethod
     def connection_spec():
@@ -112,7 +133,18 @@ class VeeamModule(AnsibleModule):
 
     def fail_json(self, msg, **kwargs):
         self.close_client()
-        super(VeeamModule, self).fail_json(msg=msg, **kwargs)
+        super(VeeamModule, self).fail_json(msg=self._name_the_option(msg), **kwargs)
+
+    def _name_the_option(self, msg):
+        """ansible-core says "dictionary requested" without naming the option: name the options it can be."""
+        if not str(msg).startswith("dictionary requested"):
+            return msg
+        params = getattr(self, "params", None) or {}
+        dict_options = sorted(name for name, spec in (self.argument_spec or {}).items()
+                              if spec.get("type") == "dict" or spec.get("elements") == "dict")
+        given = [name for name in dict_options if params.get(name) is not None] or dict_options
+        return ("%s: a dictionary (a YAML mapping of its suboptions) is needed where text was given (%s)"
+                % (" or ".join(given), msg))
 
     def fail_from_error(self, error):
         """Fail with the error's sentence and its data (status, server error code, method, path)."""

@@ -235,7 +235,7 @@ def apply_steps(client, account_id, steps):
 def create(module, client, params, roles):
     problem = em_accounts.name_problem(params.get("type") or "User", params["name"])
     if problem:
-        module.fail_json(msg=problem + " (or give type)")
+        module.fail_json(msg=problem + ("" if params.get("type") else " (without type, the account is a User)"))
     if not roles:
         module.fail_json(msg="Cannot add %s to Enterprise Manager without roles: give roles (for example Restore "
                              "Operator or Portal User)" % params["name"])
@@ -323,6 +323,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             recreate=dict(type="bool", default=False),
         ),
+        not_blank=["name", "roles"],
         supports_check_mode=True,
     )
     module.run(main_logic)

@@ -83,7 +83,7 @@ def main_logic(module):
 
 
 def main():
-    module = EmModule(argument_spec=dict(name=dict(type="str")), supports_check_mode=True)
+    module = EmModule(argument_spec=dict(name=dict(type="str")), not_blank=["name"], supports_check_mode=True)
     module.run(main_logic)
 
 

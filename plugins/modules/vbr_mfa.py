@@ -148,6 +148,7 @@ def main():
             reset_for=dict(type="list", elements="str", default=[]),
             allow_lockout=dict(type="bool", default=False),
         ),
+        not_blank=["reset_for"],
         supports_check_mode=True,
     )
     module.run(main_logic)

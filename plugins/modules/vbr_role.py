@@ -212,6 +212,7 @@ def main():
             restore_target_scope=dict(type="dict"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
         ),
+        not_blank=["name"],
         supports_check_mode=True,
     )
     module.run(main_logic)

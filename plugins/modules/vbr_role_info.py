@@ -136,6 +136,7 @@ def main():
             permissions=dict(type="bool", default=False),
             built_in=dict(type="bool"),
         ),
+        not_blank=["name"],
         supports_check_mode=True,
     )
     module.run(main_logic)

@@ -207,10 +207,13 @@ users:
       sample: not listed (exclusive)
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
+# The name forms of each account type; without a type, the forms of an Active Directory user.
+NAME_FORMS = {None: ("down_level", "upn"), "InternalUser": ("down_level", "upn"), "InternalGroup": ("down_level",),
+              "ExternalUser": ("upn",), "ExternalGroup": ("any",)}
 USER_OPTIONS = dict(
     name=dict(type="str", required=True),
     type=dict(type="str", choices=TYPES),
@@ -232,9 +235,12 @@ def requested_specs(module):
             module.fail_json(msg="exclusive: true needs the list of accounts in users, not a single name")
         specs = [dict((key, params[key]) for key in USER_OPTIONS)]
     seen = set()
-    for spec in specs:
-        if not spec["name"] or not spec["name"].strip():
-            module.fail_json(msg="name must not be empty")
+    for index, spec in enumerate(specs):
+        option = "name" if params["users"] is None else "users[%d].name" % index
+        problem = account_names.name_problem(spec["name"], NAME_FORMS[spec.get("type")], option=option,
+                                             what="VBR %s" % (spec.get("type") or "user or group"))
+        if problem:
+            module.fail_json(msg=problem)
         if spec["name"].casefold() in seen:
             module.fail_json(msg="users names %s more than once; name each account once" % spec["name"])
         seen.add(spec["name"].casefold())
@@ -300,6 +306,7 @@ def main():
         mutually_exclusive=[("name", "users"), ("users", "type"), ("users", "roles"),
                             ("users", "is_service_account")],
         required_one_of=[("name", "users")],
+        not_blank=["roles"],
         supports_check_mode=True,
     )
     module.run(main_logic)

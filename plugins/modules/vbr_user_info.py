@@ -123,6 +123,7 @@ def main():
             role=dict(type="str"),
             is_service_account=dict(type="bool"),
         ),
+        not_blank=["name", "role"],
         supports_check_mode=True,
     )
     module.run(main_logic)

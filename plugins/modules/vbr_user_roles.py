@@ -163,6 +163,7 @@ def main():
             state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
             allow_lockout=dict(type="bool", default=False),
         ),
+        not_blank=["name", "roles"],
         supports_check_mode=True,
     )
     module.run(main_logic)

@@ -97,8 +97,8 @@ def test_sql_settings_and_type_are_immutable_too(em_env):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    ({"name": "jane.doe", "roles": ["Portal User"]}, "DOMAIN\\Name"),
-    ({"name": "TECH\\jane.doe", "type": "ExternalUser", "roles": ["Portal User"]}, "user@suffix"),
+    ({"name": "jane.doe", "roles": ["Portal User"]}, "DOMAIN\\name"),
+    ({"name": "TECH\\jane.doe", "type": "ExternalUser", "roles": ["Portal User"]}, "user principal name"),
     ({"name": "TECH\\jane.doe", "roles": ["Portal Wizard"]}, "Unknown Enterprise Manager role 'Portal Wizard'"),
     ({"name": "TECH\\jane.doe"}, "without roles"),
     ({"name": "TECH\\jane.doe", "roles": []}, "roles is an empty list"),

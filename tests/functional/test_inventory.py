@@ -8,10 +8,11 @@ import sys
 from tests.functional.module_harness import REPO_ROOT, _environment
 
 
-def ansible_inventory(config_path, env):
+def ansible_inventory(config_path, env, *options):
     environment = _environment(env)
     environment["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environment["PATH"]
-    completed = subprocess.run(["ansible-inventory", "-i", config_path, "--list"], capture_output=True, text=True,
+    completed = subprocess.run(["ansible-inventory", "-i", config_path, "--list"] + list(options),
+                               capture_output=True, text=True,
                                env=environment, cwd=REPO_ROOT, timeout=120, check=False)
     return completed
 

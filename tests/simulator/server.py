@@ -281,6 +281,9 @@ def _handler_class(app_server):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "VeeamSimulator/1.0"
+        # Headers and body go out in two writes: without TCP_NODELAY, Nagle's algorithm holds the body back
+        # until the client's delayed ACK (about 40 ms per response), which no real server does.
+        disable_nagle_algorithm = True
 
         def _dispatch(self):
             length = int(self.headers.get("Content-Length") or 0)
