@@ -23,6 +23,7 @@ options:
     description:
       - Account name. C(DOMAIN\\Name) for V(User) and V(Group), C(user@suffix) for V(ExternalUser), free text for
         V(ExternalGroup). Matched case-insensitively.
+      - Checked before anything is sent, with the characters and lengths Windows allows in account names.
     type: str
     required: true
   type:

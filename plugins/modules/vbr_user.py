@@ -22,6 +22,8 @@ options:
     description:
       - User or group name as VBR shows it, C(DOMAIN\\user), C(DOMAIN\\group) or a UPN such as C(jane@tech.local).
       - Matched exactly and case-insensitively.
+      - Checked before anything is sent - V(InternalUser) (and no O(type)) C(DOMAIN\\name) or a UPN, V(InternalGroup)
+        C(DOMAIN\\name), V(ExternalUser) a UPN - with the characters and lengths Windows allows in account names.
       - Mutually exclusive with O(users).
     type: str
   type:

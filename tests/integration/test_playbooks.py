@@ -119,3 +119,18 @@ def test_offboarding_the_automation_account_is_refused(fleet, inventory, env):
     assert "the account this task is connected as" in run.stdout
     for url in fleet.vbr_urls:
         assert stats(fleet, url)["by_kind"].get("write", 0) == 0
+
+
+def test_offboarding_reports_a_server_it_could_not_reach(fleet, inventory, env):
+    """vbr03 answers every read with 500: the play fails, and the report still comes, naming vbr03."""
+    assert onboard(inventory, env).returncode == 0
+    requests.post(fleet.vbr_urls[2] + "/_sim/faults", verify=fleet.ca_path, timeout=10,
+                  json={"method": "GET", "path": "/api/v1/security/users", "status": 500, "times": 0})
+    run = run_playbook(os.path.join(REPO_ROOT, "playbooks", "offboard.yml"), inventory=inventory, env=env,
+                       extra_vars={"veeam_offboard_users": ["TECH\\jane.doe"]})
+    assert run.returncode != 0
+    jane = run.task_results("Offboarding report", host="vbr01")["msg"][0]
+    assert jane["vbr_access_removed_from"] == ["vbr01", "vbr02", "vbr04"]
+    assert jane["vbr_not_reached"] == ["vbr03"]
+    assert jane["enterprise_manager"] == "account removed"
+    assert "TECH\\jane.doe" in [user["name"] for user in state(fleet, fleet.vbr_urls[2])["users"]]
