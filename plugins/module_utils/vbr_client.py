@@ -239,6 +239,13 @@ class VbrClient(object):
                 return user
         return None
 
+    def find_users(self, names, lookups_at_most=5):
+        """{casefolded name: user or None} for ``names``: a lookup each for a few, one paged read for many."""
+        if len(names) <= lookups_at_most:
+            return dict((name.casefold(), self.find_user(name)) for name in names)
+        everyone = dict((user["name"].casefold(), user) for user in self.list_users())
+        return dict((name.casefold(), everyone.get(name.casefold())) for name in names)
+
     def get_user(self, user_id):
         return self.get_json("%s/%s" % (USERS_PATH, user_id), accept_statuses=(404,))
 

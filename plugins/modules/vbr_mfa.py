@@ -108,8 +108,9 @@ def guard_mfa_lockout(module, client):
 
 def accounts_to_reset(module, client):
     accounts, missing = [], []
+    found = client.find_users(module.params["reset_for"])
     for name in module.params["reset_for"]:
-        account = client.find_user(name)
+        account = found[name.casefold()]
         (accounts if account else missing).append(account or name)
     if missing:
         module.fail_json(msg="Cannot reset MFA for %s: not a user of the VBR server at %s. Nothing was reset."

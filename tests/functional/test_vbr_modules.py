@@ -86,6 +86,16 @@ def test_mfa_reset_of_unknown_user_resets_nobody(vbr_env, sim_admin):
     assert "mfaResets" not in sim_admin.user("TECH\\william.fox")
 
 
+def test_mfa_reset_for_many_reads_the_users_once(vbr_env, sim_admin):
+    names = ["TECH\\many.user%02d" % number for number in range(12)]
+    sim_admin.add_users([{"name": name, "roles": ["Veeam Restore Operator"]} for name in names])
+    sim_admin.reset_stats()
+    result = run_module("vbr_mfa", {"reset_for": names + ["tech\\WILLIAM.FOX"]}, env=vbr_env)
+    assert result["changed"] and not result.failed
+    assert sim_admin.stats()["by_route"]["GET /api/v1/security/users"] == 1
+    assert sim_admin.writes() == 13
+
+
 def test_mfa_rev2_reports_users(vbr_env):
     result = run_module("vbr_mfa", {"enabled": True}, env=dict(vbr_env, VEEAM_VBR_API_VERSION="1.3-rev2"))
     states = dict((user["name"], user["mfa_enabled"]) for user in result["users"])
