@@ -12,12 +12,22 @@ from .bench import Bench
 from .report import check_targets, markdown_report
 
 
+def sizes_list(text):
+    try:
+        sizes = [int(size) for size in text.split(",") if size.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("--sizes takes user counts separated by commas, e.g. 100,1000: got %r" % text)
+    return sizes
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m tests.benchmark",
         description="Onboarding through backupops.veeam against the ansible.builtin.uri baseline, on the simulator. "
                     "Prints a Markdown table (and writes it to --output) and exits 1 when a target is missed.")
-    parser.add_argument("--sizes", default="100,1000",
+    parser.add_argument("--sizes", default="100,1000", type=sizes_list,
                         help="user counts for scenarios 1-4, comma-separated (default %(default)s)")
     parser.add_argument("--latency-ms", type=float, default=20.0,
                         help="delay the simulator adds to every request (default %(default)s)")
@@ -34,22 +44,22 @@ def parse_args(argv=None):
 
 
 def smoke_settings(args):
-    args.sizes, args.latency_ms, args.among, args.fleet, args.fleet_users = "5", 0.0, 450, 2, 3
+    args.sizes, args.latency_ms, args.among, args.fleet, args.fleet_users = [5], 0.0, 450, 2, 3
     return args
 
 
 def run(args):
     bench = Bench(latency_ms=args.latency_ms, verbose=args.verbose)
-    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     rows = {}
-    for size in sizes:
-        sys.stderr.write("%d users, %.0f ms latency:\n" % (size, args.latency_ms))
-        bulk, rerun = bench.bulk_and_rerun(size)
-        rows[size] = {"bulk": bulk, "loop": bench.loop(size), "uri": bench.uri_baseline(size), "rerun": rerun}
-    sys.stderr.write("one user, fleet:\n")
-    lookup = bench.lookup_among(args.among)
-    fleet = bench.fleet(args.fleet, args.fleet_users)
-    return rows, lookup, fleet
+    try:
+        for size in args.sizes:
+            sys.stderr.write("%d users, %.0f ms latency:\n" % (size, args.latency_ms))
+            bulk, rerun = bench.bulk_and_rerun(size)
+            rows[size] = {"bulk": bulk, "loop": bench.loop(size), "uri": bench.uri_baseline(size), "rerun": rerun}
+        sys.stderr.write("one user, fleet:\n")
+        return rows, bench.lookup_among(args.among), bench.fleet(args.fleet, args.fleet_users)
+    finally:
+        bench.close()
 
 
 def context_line(args):

@@ -86,6 +86,9 @@ class Bench(object):
         self.verbose = verbose
         self.collections = self._snapshot_collection()
 
+    def close(self):
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
     def _snapshot_collection(self):
         """A copy of the installed collection, so that `make install` during a long run changes nothing."""
         installed = os.environ.get("ANSIBLE_COLLECTIONS_PATH", os.path.join(REPO_ROOT, ".collections"))
