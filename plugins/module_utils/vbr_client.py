@@ -14,6 +14,9 @@ SUPPORTED_API_VERSIONS = ("1.3-rev1", "1.3-rev2")
 MIN_VBR_FOR_API = {"1.3-rev1": "13.0.1", "1.3-rev2": "13.1"}
 PAGE_SIZE = 200
 BACKUP_ADMINISTRATOR = "Veeam Backup Administrator"
+# Built-in roles have the same ids on every VBR build; their names differ (13.0.1 "Veeam Backup Administrator",
+# 13.1 "Backup Administrator"), so the collection recognises them by id.
+BACKUP_ADMINISTRATOR_ID = "5ff0e0eb-45cf-48cc-9677-7613fc79bc11"
 USER_TYPES = ("InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup")
 
 TOKEN_PATH = "/api/oauth2/token"
@@ -328,6 +331,16 @@ class VbrClient(object):
                              % (reference, self.server, ", ".join(sorted(role["name"] for role in roles))),
                              error_code="invalid_input",
                              hint="Give a role by its name (case-insensitive) or by its id.")
+        return found
+
+    def backup_administrator_role(self):
+        """The built-in Backup Administrator role, found by its id (its name differs between VBR builds)."""
+        found = find_role(self.list_roles(), BACKUP_ADMINISTRATOR_ID)
+        if found is None:
+            raise VeeamError("The VBR server at %s lists no role with the id of the built-in Backup Administrator "
+                             "role (%s)" % (self.server, BACKUP_ADMINISTRATOR_ID), error_code="unexpected_response",
+                             hint="The lockout guards need that role to decide; report this with the server's "
+                                  "version.")
         return found
 
     def resolve_roles(self, references):

@@ -176,7 +176,7 @@ def guard_lockout(client, plans, all_accounts=None):
     """
     if not any(plan.changed for plan in plans):
         return
-    admin_role = client.resolve_role(BACKUP_ADMINISTRATOR)
+    admin_role = client.backup_administrator_role()
     if all_accounts is None:
         touches = any(has_backup_administrator(plan.before, admin_role["id"]) for plan in plans)
         all_accounts = client.list_users() if touches else []
