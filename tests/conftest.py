@@ -81,8 +81,10 @@ class SimAdmin(object):
     def add_users(self, users):
         return self._call("POST", "users", {"users": list(users)})
 
-    def add_credentials(self, username, password):
-        return self._call("POST", "credentials", {"username": username, "password": password})
+    def add_credentials(self, username, password, account=None):
+        """A login; with ``account``, another spelling of that account (``svc@tech.local`` for ``TECH\\svc``)."""
+        path = "em/credentials" if "em" in self.kind else "credentials"
+        return self._call("POST", path, {"username": username, "password": password, "account": account})
 
     def user(self, name):
         """A user's stored record by name (case-insensitive), or None."""

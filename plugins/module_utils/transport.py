@@ -31,8 +31,10 @@ from ansible_collections.backupops.veeam.plugins.module_utils.errors import Veea
 _ERRNO_TEXT = re.compile(r"\[Errno -?\d+\] ([^\]]+)")
 IDEMPOTENT_METHODS = frozenset(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"])
 RETRY_STATUSES = frozenset([429, 502, 503, 504])
-# A POST answered with one of these was refused before it was processed, so sending it again is safe.
-NOT_PROCESSED_STATUSES = frozenset([429, 503])
+# A POST answered with one of these was refused before it was processed, so sending it again is safe. A 503 is
+# not among them: a server (or a proxy in front of it) may answer 503 after it has acted, so a create or a toggle
+# answered 503 has an unknown outcome, and its caller re-reads the server's state before sending it again.
+NOT_PROCESSED_STATUSES = frozenset([429])
 
 STATUS_SUMMARIES = {
     400: "the server rejected the request as invalid",
@@ -300,3 +302,27 @@ def _was_sent(exc):
     not_sent_markers = ("NewConnectionError", "Failed to establish a new connection", "Name or service not known",
                         "nodename nor servname", "Connection refused", "getaddrinfo failed")
     return not any(marker in text for marker in not_sent_markers)
+
+
+def send_unrepeatable(transport, send, reread):
+    """Send a write that must never be repeated blindly (a create, a toggle) and return its result.
+
+    ``send()`` performs the write. When its outcome is unknown (the answer was lost, or a 5xx came), ``reread()``
+    reads the server's state first and returns a result (not None) when the write has taken effect there or is
+    no longer needed; only when the server shows that it did not happen is the write sent again, with backoff,
+    at most ``transport.retries`` times. Any other error is raised at once.
+    """
+    attempt = 0
+    while True:
+        try:
+            return send()
+        except VeeamError as error:
+            if not error.outcome_unknown:
+                raise
+            settled = reread()
+            if settled is not None:
+                return settled
+            if attempt >= transport.retries:
+                raise
+            transport.sleep(backoff_delay(attempt, transport.backoff_factor))
+            attempt += 1

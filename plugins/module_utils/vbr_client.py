@@ -7,6 +7,7 @@ import re
 import time
 
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+from ansible_collections.backupops.veeam.plugins.module_utils.transport import send_unrepeatable
 
 DEFAULT_PORT = 9419
 DEFAULT_API_VERSION = "1.3-rev1"
@@ -174,7 +175,7 @@ class VbrClient(object):
         while True:
             query.update(skip=len(items), limit=self.page_size)
             page = self.get_json(path, query)
-            data = page.get("data") or []
+            data = expect_list(page, "data", "GET %s" % path, self.server)
             items.extend(data)
             total = (page.get("pagination") or {}).get("total")
             if not data or (total is not None and len(items) >= total) \
@@ -252,23 +253,42 @@ class VbrClient(object):
     def get_user(self, user_id):
         return self.get_json("%s/%s" % (USERS_PATH, user_id), accept_statuses=(404,))
 
-    def create_user(self, name, user_type, roles, is_service_account=False):
-        """Add a user or group; returns the UserModel.
+    def find_user_everywhere(self, name):
+        """The user or group named ``name`` (case-insensitive) from a paged read of every account, or None.
 
-        If the answer is lost (timeout, dropped connection, 5xx), the POST is not repeated: the user is
-        looked up by name, and returned if the server did create it.
+        Used where "absent" must not be concluded from ``nameFilter`` alone (the API calls it a pattern; how a
+        server matches case and backslashes is not documented).
+        """
+        return next((user for user in self.list_users() if same_name(user.get("name"), name)), None)
+
+    def create_user(self, name, user_type, roles, is_service_account=False):
+        """Add a user or group; returns ``(UserModel, existed)``.
+
+        ``existed`` is True when the record returned was read from the server instead of created by this call:
+        after a lost answer (timeout, dropped connection, 5xx) the POST is not repeated blindly, the user is looked
+        up first; and when the server refuses the create because the account exists already (another run, a
+        ``nameFilter`` that did not find it), it is read from the full user list. The caller then compares that
+        record with what it wants, as for any existing account.
         """
         body = {"name": name, "type": user_type, "roles": [_role_ref(role) for role in roles],
                 "isServiceAccount": bool(is_service_account)}
+
+        def send():
+            return self.request("POST", USERS_PATH, json=body).json(), False
+
+        def reread():
+            found = self.find_user(name)
+            return (found, True) if found is not None else None
+
         try:
-            return self.request("POST", USERS_PATH, json=body).json()
+            return send_unrepeatable(self.transport, send, reread)
         except VeeamError as error:
-            if not error.outcome_unknown:
+            if error.status not in (400, 409):
                 raise
-            created = self.find_user(name)
-            if created is None:
+            existing = self.find_user_everywhere(name)
+            if existing is None:
                 raise
-            return created
+            return existing, True
 
     def delete_user(self, user_id):
         """Remove a user or group; False when it was already gone."""
@@ -276,8 +296,10 @@ class VbrClient(object):
         return response.status_code != 404
 
     def set_user_roles(self, user_id, roles):
+        """Replace the roles of an account (VBR's PUT takes the whole list); returns the roles it answers with."""
         body = {"roles": [_role_ref(role) for role in roles]}
-        return self.request("PUT", "%s/%s/roles" % (USERS_PATH, user_id), json=body).json()
+        answer = self.request("PUT", "%s/%s/roles" % (USERS_PATH, user_id), json=body).json()
+        return expect_list(answer, "roles", "PUT %s/{id}/roles" % USERS_PATH, self.server)
 
     def set_service_account_mode(self, user_id, enabled):
         return self.request("POST", "%s/%s/changeServiceAccountMode" % (USERS_PATH, user_id),
@@ -351,6 +373,18 @@ class VbrClient(object):
             if role["id"] not in [known["id"] for known in resolved]:
                 resolved.append(role)
         return resolved
+
+
+def expect_list(answer, key, request, server):
+    """``answer[key]`` when it is a list; any other shape is an error saying what was expected (never "empty")."""
+    if isinstance(answer, dict) and isinstance(answer.get(key), list):
+        return answer[key]
+    found = sorted(answer) if isinstance(answer, dict) else type(answer).__name__
+    raise VeeamError("The VBR server at %s answered %s with a shape this collection does not know: expected an "
+                     "object with a %r list, found %s" % (server, request, key, found),
+                     error_code="unexpected_response",
+                     hint="Nothing more was changed. Report this with the server's version (see the live "
+                          "conformance kit in docs/development.md).")
 
 
 def find_role(roles, reference):

@@ -1,32 +1,75 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, backupops.veeam contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Desired state of VBR users and groups: plan the changes, guard against lockout, apply them.
+"""Desired state of VBR users and groups: plan the changes, guard against lockout, apply them, report.
 
-Planning is pure (no HTTP): it compares what the server has with what the task asks for and returns
-actions. Guards look at the whole plan before anything is written, so a refused plan writes nothing.
+Planning is pure (no HTTP): it compares what the server has with what the task asks for and returns actions.
+The lockout guard looks at the whole plan before anything is written, so a refused plan writes nothing.
+Executing records an outcome per account (changed, unchanged, failed, not attempted, refused), so a result tells
+what was written even when a write fails. Role lists are written whole (VBR's PUT replaces them), so every role
+write is read back and, when another writer changed the account meanwhile, merged with the task's intent and
+written again.
 """
 
+from ansible_collections.backupops.veeam.plugins.module_utils import lockout, outcomes
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
-from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import (
-    BACKUP_ADMINISTRATOR, same_name, user_result)
+from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import user_result
 
 CREATE, DELETE, SET_ROLES, SET_SERVICE = "create", "delete", "set_roles", "set_service_account"
+ROLE_WRITE_ROUNDS = 3
+# Up to this many written accounts are read back one by one; more are read back with one paged read.
+SINGLE_READS_AT_MOST = 5
+
+
+class RoleIntent(object):
+    """What a task wants of an account's roles: exactly these (``exact``), these among others (``add``), or none
+    of these (``remove``). Applied to whatever roles the account has when it is written, so that a concurrent
+    change by another writer is kept where the intent allows it."""
+
+    def __init__(self, mode, roles):
+        self.mode = mode
+        self.roles = list(roles)
+
+    def apply(self, current_roles, name):
+        """The role list to write, given the roles the account has now."""
+        current_roles = list(current_roles or [])
+        if self.mode == "exact":
+            return _role_models(self.roles)
+        if self.mode == "add":
+            have = _ids(current_roles)
+            return _role_models(current_roles + [role for role in self.roles if role["id"].lower() not in have])
+        unwanted = _ids(self.roles)
+        remaining = [role for role in current_roles if role["id"].lower() not in unwanted]
+        if not remaining:
+            raise VeeamError("Removing %s would leave %s without any role, and VBR needs at least one. To take all "
+                             "access away remove the account: backupops.veeam.vbr_user with state: absent"
+                             % (", ".join(role["name"] for role in self.roles), name), error_code="invalid_input")
+        return _role_models(remaining)
+
+    def holds(self, current_roles, name):
+        return _ids(self.apply(current_roles, name)) == _ids(current_roles)
 
 
 class UserPlan(object):
     """What one user or group needs: its current record, the predicted record, and the writes to get there."""
 
-    def __init__(self, name, before, after, actions, reason=None):
+    def __init__(self, name, before, after, actions, reason=None, intent=None):
         self.name = name
         self.before = before
         self.after = after
         self.actions = actions
         self.reason = reason
+        self.intent = intent
+        self.note = None
+        self.done = []
 
     @property
     def changed(self):
         return bool(self.actions)
+
+
+def _ids(roles):
+    return set(role["id"].lower() for role in roles or [])
 
 
 def index_by_name(users):
@@ -38,7 +81,7 @@ def _role_models(roles):
 
 
 def _role_ids(user):
-    return set(role["id"].lower() for role in (user or {}).get("roles") or [])
+    return _ids((user or {}).get("roles"))
 
 
 def plan_user(current, spec, roles):
@@ -53,20 +96,22 @@ def plan_user(current, spec, roles):
         return UserPlan(current["name"], current, None, [(DELETE, current)])
     if current is None:
         return _plan_create(spec, roles)
-    return _plan_update(current, spec, roles)
+    intent = RoleIntent("exact", roles) if roles is not None else None
+    return plan_update(current, spec, intent)
 
 
 def _plan_create(spec, roles):
     if not roles:
-        raise VeeamError("Cannot add %s to VBR without roles: give roles (for example Veeam Restore Operator); "
+        raise VeeamError("Cannot add %s to VBR without roles: give roles (for example Restore Operator); "
                          "VBR needs at least one role for every user and group" % spec["name"],
                          error_code="invalid_input")
     after = {"id": None, "name": spec["name"], "type": spec.get("type") or "InternalUser",
              "roles": _role_models(roles), "isServiceAccount": bool(spec.get("is_service_account"))}
-    return UserPlan(spec["name"], None, after, [(CREATE, after)])
+    return UserPlan(spec["name"], None, after, [(CREATE, after)], intent=RoleIntent("exact", roles))
 
 
-def _plan_update(current, spec, roles):
+def plan_update(current, spec, intent):
+    """The plan for an account that exists: its roles by ``intent`` (None leaves them), type and service mode by ``spec``."""
     wanted_type = spec.get("type")
     if wanted_type and wanted_type != current["type"]:
         message = ("%s exists in VBR as %s, not %s. VBR cannot change the type of a user or group: remove it "
@@ -74,14 +119,14 @@ def _plan_update(current, spec, roles):
         raise VeeamError(message, error_code="invalid_input")
     after = dict(current)
     actions = []
-    if roles is not None and set(role["id"].lower() for role in roles) != _role_ids(current):
-        after["roles"] = _role_models(roles)
+    if intent is not None and not intent.holds(current.get("roles"), current["name"]):
+        after["roles"] = intent.apply(current.get("roles"), current["name"])
         actions.append((SET_ROLES, after))
     wanted_service = spec.get("is_service_account")
     if wanted_service is not None and bool(wanted_service) != bool(current.get("isServiceAccount")):
         after["isServiceAccount"] = bool(wanted_service)
         actions.append((SET_SERVICE, after))
-    return UserPlan(current["name"], current, after, actions)
+    return UserPlan(current["name"], current, after, actions, intent=intent)
 
 
 def plan_exclusive_removals(current_users, listed_names):
@@ -91,31 +136,9 @@ def plan_exclusive_removals(current_users, listed_names):
             for user in current_users if user["name"].casefold() not in listed]
 
 
+# ---------------------------------------------------------------------------------------------- lockout guard
 def has_backup_administrator(user, admin_role_id):
     return user is not None and admin_role_id.lower() in _role_ids(user)
-
-
-def lockout_problems(plans, current_users, connected_account, admin_role_id):
-    """Sentences for each way the plan would lock the automation (or everyone) out; empty when it is safe."""
-    problems = []
-    for plan in plans:
-        if not plan.changed or connected_account is None or not same_name(plan.name, connected_account):
-            continue
-        if plan.after is None:
-            problems.append("it would remove %s, the account this task is connected as" % plan.name)
-        elif has_backup_administrator(plan.before, admin_role_id) and \
-                not has_backup_administrator(plan.after, admin_role_id):
-            problems.append("it would take %s away from %s, the account this task is connected as"
-                            % (BACKUP_ADMINISTRATOR, plan.name))
-    demotes = any(_touches_administrators(plan, admin_role_id) for plan in plans)
-    if demotes and not any(has_backup_administrator(user, admin_role_id)
-                           for user in final_accounts(plans, current_users)):
-        problems.append("it would leave the VBR server without any user or group that has the %s role"
-                        % BACKUP_ADMINISTRATOR)
-    if connected_account is None and demotes:
-        problems.append("it removes or demotes a Backup Administrator, and the task logs in with an access_token "
-                        "without username, so it cannot check that it keeps its own access; give username too")
-    return problems
 
 
 def final_accounts(plans, current_users):
@@ -129,68 +152,240 @@ def final_accounts(plans, current_users):
     return list(final.values())
 
 
-def _touches_administrators(plan, admin_role_id):
-    return plan.changed and has_backup_administrator(plan.before, admin_role_id) and \
-        not has_backup_administrator(plan.after, admin_role_id)
+def access_changes(plans, admin_role_id, mfa_enabled):
+    """The plan in the guard's terms; ``mfa_enabled()`` is asked only when a plan turns service-account mode off."""
+    changes = []
+    for plan in plans:
+        if not plan.changed:
+            continue
+        was_admin = has_backup_administrator(plan.before, admin_role_id)
+        loses_login = None
+        if plan.before is not None and plan.after is not None and plan.before.get("isServiceAccount") \
+                and not plan.after.get("isServiceAccount") and mfa_enabled():
+            loses_login = ("it would turn service-account mode off for %s while MFA is enabled on the server "
+                           "(only service accounts can use the REST API then)" % plan.name)
+        changes.append(lockout.AccessChange(plan.name, removed=plan.before is not None and plan.after is None,
+                                            loses_admin=was_admin and not has_backup_administrator(
+                                                plan.after, admin_role_id), loses_login=loses_login))
+    return changes
 
 
-def refuse_lockout(problems):
-    raise VeeamError("Refusing to change VBR users: %s. Nothing was changed" % "; and ".join(problems),
-                     error_code="lockout",
-                     hint="If this is really intended (for example the automation account is being retired), "
-                          "set allow_lockout: true.")
+def lockout_refusals(client, plans, protection, all_accounts=None):
+    """Every lockout refusal of ``plans`` (empty when safe). Reads the server only when it must decide.
+
+    ``all_accounts`` is every account on the server when the caller has read them all already.
+    """
+    changed = [plan for plan in plans if plan.changed]
+    if not changed:
+        return []
+    admin_role = client.backup_administrator_role()
+    settings = {}
+
+    def mfa_enabled():
+        if "mfa" not in settings:
+            settings["mfa"] = bool(client.get_security_settings().get("mfaEnabled"))
+        return settings["mfa"]
+
+    def admin_left():
+        accounts = all_accounts if all_accounts is not None else client.list_users()
+        return any(has_backup_administrator(user, admin_role["id"]) for user in final_accounts(changed, accounts))
+
+    changes = access_changes(changed, admin_role["id"], mfa_enabled)
+    return lockout.refusals(changes, protection, admin_role["name"], "VBR server", admin_left)
 
 
+def guard_lockout(client, plans, protection, all_accounts=None, skip_refused=False):
+    """Refuse (LockoutRefused, nothing written) a plan that would lock the automation, a protected account or
+    everyone out. With ``skip_refused`` the accounts concerned are left out instead: returns the
+    :class:`LockoutRefused` that names them (None when nothing is refused), and the rest of the plan must be safe.
+    """
+    found = lockout_refusals(client, plans, protection, all_accounts)
+    if not found:
+        return None
+    refusal = lockout.LockoutRefused(found, "VBR users")
+    if not skip_refused:
+        raise refusal
+    names = lockout.refused_names(found)
+    remaining = [plan for plan in plans if plan.name.casefold() not in names]
+    if lockout_refusals(client, remaining, protection, all_accounts):
+        raise refusal
+    return refusal
+
+
+def connected_accounts(client, protection):
+    """The VBR users that are the account the task is connected as, in any spelling (see lockout.user_part)."""
+    part = lockout.user_part(protection.login)
+    found = [user for user in client.list_users(name_filter=part) if protection.is_connected(user["name"])]
+    return found or [user for user in client.list_users() if protection.is_connected(user["name"])]
+
+
+def guard_mfa_lockout(client, protection):
+    """Refuse (LockoutRefused) turning MFA on when the connected account is not a service account of its own."""
+    fix = "make it a service account first (backupops.veeam.vbr_user with is_service_account: true)"
+    if not protection.login:
+        found = [lockout.Refusal([], "it turns MFA on, and the task logs in with an access token without username, "
+                                     "so it cannot check that it logs in as a service account; give username too")]
+    else:
+        accounts = connected_accounts(client, protection)
+        if not accounts:
+            found = [lockout.Refusal([protection.login], (
+                "it would turn MFA on while %s, the account this task is connected as, is not a VBR user of its own "
+                "(its access may come from a group) and so not a service account: it could no longer log in; add it "
+                "as a user and %s") % (protection.login, fix))]
+        else:
+            found = [lockout.Refusal([account["name"]], (
+                "it would turn MFA on while %s, the account this task is connected as (%s), is not a service "
+                "account: it could no longer log in; %s") % (account["name"], protection.login, fix))
+                for account in accounts if not account.get("isServiceAccount")]
+    if found:
+        raise lockout.LockoutRefused(found, "the VBR MFA setting")
+
+
+# ---------------------------------------------------------------------------------------------- executing
 def apply_plan(client, plan):
     """Send the plan's writes; returns the user record after them (None when removed)."""
     result = plan.before
     for action, target in plan.actions:
-        if action == CREATE:
-            result = client.create_user(target["name"], target["type"], target["roles"], target["isServiceAccount"])
-        elif action == DELETE:
-            client.delete_user(target["id"])
-            result = None
-        elif action == SET_ROLES:
-            roles = client.set_user_roles(target["id"], target["roles"])["roles"]
-            result = dict(result, roles=roles)
-        elif action == SET_SERVICE:
-            result = client.set_service_account_mode(target["id"], target["isServiceAccount"])
+        result = _apply_action(client, plan, action, target, result)
+        plan.done.append(action)
     return result
 
 
-def plan_result(plan, after):
+def _apply_action(client, plan, action, target, result):
+    if action == CREATE:
+        return _create(client, plan, target)
+    if action == DELETE:
+        client.delete_user(target["id"])
+        return None
+    if action == SET_ROLES:
+        return dict(result, roles=client.set_user_roles(target["id"], target["roles"]))
+    return client.set_service_account_mode(target["id"], target["isServiceAccount"])
+
+
+def _create(client, plan, target):
+    """Create the account; when it turns out to exist already (another run, a lost answer), update it instead."""
+    user, existed = client.create_user(target["name"], target["type"], target["roles"], target["isServiceAccount"])
+    if not existed:
+        return user
+    spec = {"name": target["name"], "type": target["type"], "is_service_account": target["isServiceAccount"]}
+    update = plan_update(user, spec, plan.intent)
+    plan.note = "existed already on the server; updated instead of created"
+    after = apply_plan(client, update)
+    plan.done.extend(update.done)
+    return after
+
+
+def plan_result(plan, after, outcome, error=None):
     """The per-account entry of a module result; ``after`` is the record after the writes (or as predicted)."""
-    entry = {"name": plan.name, "changed": plan.changed,
+    entry = {"name": plan.name, "changed": outcome == outcomes.CHANGED or bool(plan.done), "outcome": outcome,
              "before": user_result(plan.before) if plan.before else None,
              "after": user_result(after) if after else None}
     if plan.reason:
         entry["reason"] = plan.reason
+    if plan.note:
+        entry["note"] = plan.note
+    if error is not None:
+        entry["error"] = error
     return entry
 
 
-def guard_lockout(client, plans, all_accounts=None):
-    """Refuse (VeeamError, nothing written) a plan that would lock the automation or everyone out.
+def execute(client, plans, check_mode, refusal=None):
+    """Apply the plans (unless in check mode); returns an :class:`outcomes.Run` with one entry per plan.
 
-    ``all_accounts`` is every account on the server when the caller has read them all; otherwise they are
-    read here, and only if the plan demotes or removes a Backup Administrator.
+    A failure of one account's write (a 4xx about that account) is recorded and the others go on; any other
+    failure (the server or the connection) stops the run, and the accounts after it are ``not_attempted``.
     """
-    if not any(plan.changed for plan in plans):
-        return
-    admin_role = client.backup_administrator_role()
-    if all_accounts is None:
-        touches = any(has_backup_administrator(plan.before, admin_role["id"]) for plan in plans)
-        all_accounts = client.list_users() if touches else []
-    problems = lockout_problems(plans, all_accounts, client.username, admin_role["id"])
-    if problems:
-        refuse_lockout(problems)
-
-
-def execute(client, plans, check_mode):
-    """Apply the plans (unless in check mode); returns the per-account result entries."""
-    results = []
+    run = outcomes.Run("VBR users")
+    written = []
     for plan in plans:
-        after = plan.after
-        if plan.changed and not check_mode:
-            after = apply_plan(client, plan)
-        results.append(plan_result(plan, after))
-    return results
+        refused = refusal.reason_for(plan.name) if refusal is not None else None
+        if refused:
+            run.add(plan_result(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"}))
+        elif not plan.changed:
+            run.add(plan_result(plan, plan.before, outcomes.UNCHANGED))
+        elif check_mode:
+            run.add(plan_result(plan, plan.after, outcomes.CHANGED))
+        elif run.stopped:
+            run.add(plan_result(plan, plan.before, outcomes.NOT_ATTEMPTED))
+        else:
+            _execute_one(client, plan, run, written)
+    if written:
+        _verify_roles(client, written, run)
+    return run
+
+
+def _execute_one(client, plan, run, written):
+    try:
+        after = apply_plan(client, plan)
+    except VeeamError as error:
+        run.fail(plan_result(plan, plan.before, outcomes.FAILED, outcomes.error_data(error)), plan.name, error)
+        return
+    entry = plan_result(plan, after, outcomes.CHANGED)
+    run.add(entry)
+    if after is not None and plan.intent is not None and SET_ROLES in plan.done:
+        written.append((plan, after, entry))
+
+
+def _verify_roles(client, written, run):
+    """Read back the role lists just written; where another writer changed them, merge with the task's intent and
+    write again (a few rounds), or record the account as failed: success is never reported for roles that are not
+    on the server."""
+    pending = written
+    for round_number in range(ROLE_WRITE_ROUNDS):
+        try:
+            current = _read_back(client, [after for _plan, after, _entry in pending])
+        except VeeamError as error:
+            _unverified(pending, error, run)
+            return
+        differing = []
+        for plan, after, entry in pending:
+            now = current.get(after["id"])
+            if now is None:
+                run.replace(entry, outcomes.FAILED, VeeamError(
+                    "%s disappeared from the VBR server right after its roles were written (removed by another "
+                    "writer)" % plan.name, error_code="concurrent_change"), plan.name)
+            elif plan.intent.holds(now.get("roles"), plan.name):
+                entry["after"] = user_result(now)
+            else:
+                differing.append((plan, now, entry))
+        if not differing or round_number == ROLE_WRITE_ROUNDS - 1:
+            break
+        pending = _write_again(client, differing, run)
+    for plan, _now, entry in differing:
+        run.replace(entry, outcomes.FAILED, VeeamError(
+            "Another writer kept changing the roles of %s at the same time; after %d attempts the roles this task "
+            "asks for are still not on the VBR server" % (plan.name, ROLE_WRITE_ROUNDS),
+            error_code="concurrent_change", hint="Run the task again when the other change is done."), plan.name)
+
+
+def _unverified(pending, error, run):
+    """The roles were written but cannot be read back: say so, and fail unless the task itself took its access."""
+    for plan, _after, entry in pending:
+        if error.status in (401, 403):  # allow_lockout: the task's own change took its access away
+            entry["note"] = ("written; not read back, because the VBR server no longer lets this account read "
+                             "users (HTTP %s)" % error.status)
+        else:
+            run.replace(entry, outcomes.FAILED, VeeamError(
+                "The roles of %s were written but could not be read back to confirm them: %s"
+                % (plan.name, error.sentence()), status=error.status, error_code=error.error_code), plan.name)
+
+
+def _write_again(client, differing, run):
+    """Write the task's intent over what another writer left; returns what was written."""
+    rewritten = []
+    for plan, now, entry in differing:
+        try:
+            roles = client.set_user_roles(now["id"], plan.intent.apply(now.get("roles"), plan.name))
+        except VeeamError as error:
+            run.replace(entry, outcomes.FAILED, error, plan.name)
+            continue
+        rewritten.append((plan, dict(now, roles=roles), entry))
+    return rewritten
+
+
+def _read_back(client, records):
+    """{id: the account as the server has it now} for the given records (missing ids are gone)."""
+    if len(records) <= SINGLE_READS_AT_MOST:
+        found = (client.get_user(record["id"]) for record in records)
+        return dict((user["id"], user) for user in found if user is not None)
+    return dict((user["id"], user) for user in client.list_users())

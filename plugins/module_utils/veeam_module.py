@@ -8,7 +8,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport, build_base_url)
-from ansible_collections.backupops.veeam.plugins.module_utils import em_client, vbr_client
+from ansible_collections.backupops.veeam.plugins.module_utils import em_client, lockout, vbr_client
 
 EM_DEFAULT_PORT = em_client.DEFAULT_PORT
 INSECURE_WARNING = ("validate_certs is false: the identity of the %s is not checked, so the credentials could be "
@@ -50,6 +50,12 @@ def em_connection_spec():
     spec["username"]["required"] = True
     spec["password"]["required"] = True
     return spec
+
+
+def lockout_spec():
+    """The lockout guard's options (documented in the ``backupops.veeam.lockout`` doc fragment)."""
+    return dict(allow_lockout=dict(type="bool", default=False),
+                protected_accounts=dict(type="list", elements="str", default=[]))
 
 
 class VeeamModule(AnsibleModule):
@@ -149,6 +155,16 @@ class VeeamModule(AnsibleModule):
     def fail_from_error(self, error):
         """Fail with the error's sentence and its data (status, server error code, method, path)."""
         self.fail_json(msg=error.sentence(), error=error.to_dict())
+
+    def protection(self):
+        """The accounts the lockout guard keeps: the connected one and ``protected_accounts``."""
+        return lockout.Protection(self.client.username, self.params.get("protected_accounts"))
+
+    def finish_run(self, run, **result):
+        """Exit with a run's outcome: success, or a failure that still says what was written (``changed``)."""
+        if run.failed:
+            self.fail_json(msg=run.message(), changed=run.changed, **result)
+        self.exit_json(changed=run.changed, **result)
 
     def run(self, main):
         """Call ``main(self)``; a VeeamError becomes a clean failure instead of a traceback."""

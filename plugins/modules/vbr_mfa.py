@@ -87,24 +87,8 @@ users:
       type: bool
 """
 
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
-
-LOCKOUT = ("Refusing to turn MFA on: this task is connected as %s, which is %s, and accounts with MFA enabled cannot "
-           "use the REST API, so this automation would lock itself out. Make it a service account first "
-           "(backupops.veeam.vbr_user with is_service_account: true), or set allow_lockout: true.")
-
-
-def guard_mfa_lockout(module, client):
-    if client.username is None:
-        module.fail_json(msg=LOCKOUT % ("an unknown account (access_token without username)",
-                                        "perhaps not a service account"))
-    account = client.find_user(client.username)
-    if account is None:
-        module.fail_json(msg=LOCKOUT % (client.username, "not a VBR user of its own (its access may come "
-                                                         "from a group) and so not a service account"))
-    if not account.get("isServiceAccount"):
-        module.fail_json(msg=LOCKOUT % (client.username, "not a service account"))
-
 
 def accounts_to_reset(module, client):
     accounts, missing = [], []
@@ -126,7 +110,7 @@ def main_logic(module):
     before = bool(client.get_security_settings().get("mfaEnabled"))
     change = wanted is not None and wanted != before
     if change and wanted and not module.params["allow_lockout"]:
-        guard_mfa_lockout(module, client)
+        vbr_users.guard_mfa_lockout(client, module.protection())
     resets = accounts_to_reset(module, client)
     after = wanted if change else before
     if not module.check_mode:

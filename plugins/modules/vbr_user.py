@@ -86,14 +86,16 @@ options:
         still apply). Use it to make a server's access list exactly what the inventory says.
     type: bool
     default: false
-  allow_lockout:
+  skip_refused:
     description:
-      - Let the task remove the account it is connected as, take its Veeam Backup Administrator role away, or leave
-        the server without any Backup Administrator.
+      - When the lockout guard refuses the changes of some accounts, leave those accounts as they are (outcome
+        V(refused)), change the others, and fail at the end. Without it a refusal changes nothing at all.
+      - Used by the offboard role, so that one protected name does not keep everyone else's access.
     type: bool
     default: false
 extends_documentation_fragment:
   - backupops.veeam.vbr
+  - backupops.veeam.lockout
   - backupops.veeam.attributes
   - backupops.veeam.attributes.actiongroup_vbr
 attributes:
@@ -184,8 +186,16 @@ user:
       description: Whether MFA applies to it.
       type: bool
       returned: with O(api_version=1.3-rev2)
+outcome:
+  description: What happened to the account - V(changed), V(unchanged), V(failed) or V(refused) (lockout guard).
+  returned: when O(name) is given
+  type: str
+  sample: changed
 users:
-  description: One entry per account in O(users), then one per account removed by O(exclusive).
+  description:
+    - One entry per account in O(users), then one per account removed by O(exclusive).
+    - Also returned when the task fails, so that it says what was written before the failure, which account
+      failed and why, and which were not tried; C(changed) is then true when anything was written.
   returned: when O(users) is given
   type: list
   elements: dict
@@ -196,6 +206,23 @@ users:
     changed:
       description: Whether this account was (or in check mode would be) changed.
       type: bool
+    outcome:
+      description:
+        - V(changed) (written, or in check mode would be), V(unchanged), V(failed) (see RV(users[].error)),
+          V(not_attempted) (the run stopped at an earlier error that was not about one account alone) or
+          V(refused) (the lockout guard refused it, see O(skip_refused)).
+      type: str
+      sample: changed
+    error:
+      description: Why it failed or was refused - C(message), C(status), C(error_code), C(server_message),
+        C(method), C(path).
+      type: dict
+      returned: when the outcome is V(failed) or V(refused)
+    note:
+      description: Set when the account turned out to exist already (created by another run at the same time, or
+        after an answer that was lost) and was updated instead of created.
+      type: str
+      returned: sometimes
     before:
       description: The account before (same keys as RV(user)), null when it did not exist.
       type: dict
@@ -210,7 +237,7 @@ users:
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import account_names, vbr_users
-from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
 # The name forms of each account type; without a type, the forms of an Active Directory user.
@@ -277,20 +304,21 @@ def main_logic(module):
     specs = requested_specs(module)
     current = current_accounts(client, specs, bulk)
     plans = build_plans(module, client, specs, current)
+    refusal = None
     if not module.params["allow_lockout"]:
-        vbr_users.guard_lockout(client, plans, current if bulk else None)
-    results = vbr_users.execute(client, plans, module.check_mode)
-    changed = any(plan.changed for plan in plans)
+        refusal = vbr_users.guard_lockout(client, plans, module.protection(), current if bulk else None,
+                                          skip_refused=module.params["skip_refused"])
+    run = vbr_users.execute(client, plans, module.check_mode, refusal)
     diff = {"before": {}, "after": {}}
-    for entry in results:
+    for entry in run.entries:
         if entry["changed"]:
             diff["before"][entry["name"]] = entry["before"]
             diff["after"][entry["name"]] = entry["after"]
     if bulk:
-        module.exit_json(changed=changed, users=results, diff=diff)
-    single = results[0]
-    module.exit_json(changed=changed, user=single["after"],
-                     diff={"before": single["before"] or {}, "after": single["after"] or {}})
+        module.finish_run(run, users=run.entries, diff=diff)
+    single = run.entries[0]
+    module.finish_run(run, user=single["after"], outcome=single["outcome"],
+                      diff={"before": single["before"] or {}, "after": single["after"] or {}})
 
 
 def main():
@@ -303,7 +331,8 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             users=dict(type="list", elements="dict", options=USER_OPTIONS),
             exclusive=dict(type="bool", default=False),
-            allow_lockout=dict(type="bool", default=False),
+            skip_refused=dict(type="bool", default=False),
+            **lockout_spec()
         ),
         mutually_exclusive=[("name", "users"), ("users", "type"), ("users", "roles"),
                             ("users", "is_service_account")],

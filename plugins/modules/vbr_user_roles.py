@@ -12,6 +12,10 @@ description:
     Backup & Replication server, leaving everything else about it alone.
   - To add or remove the account itself use M(backupops.veeam.vbr_user).
   - The same lockout guards as M(backupops.veeam.vbr_user) apply.
+  - VBR replaces an account's whole role list on every change. The module reads the roles back after writing;
+    when another task changed them at the same time, it applies its own change to what the other left (adding
+    or removing only the roles it was given) and writes again, a few times at most, and fails if the roles it
+    asks for are still not on the server. It never reports a change that is not there.
 author:
   - backupops.veeam contributors (@backupops)
 options:
@@ -36,14 +40,9 @@ options:
     type: str
     choices: [present, absent, exact]
     default: present
-  allow_lockout:
-    description:
-      - Let the task take the Veeam Backup Administrator role away from the account it is connected as, or from
-        the last account that has it.
-    type: bool
-    default: false
 extends_documentation_fragment:
   - backupops.veeam.vbr
+  - backupops.veeam.lockout
   - backupops.veeam.attributes
   - backupops.veeam.attributes.actiongroup_vbr
 attributes:
@@ -116,25 +115,9 @@ user:
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
-from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
-
-def wanted_roles(module, current, requested):
-    """The role list the account should end with, from its current roles and the requested change."""
-    state = module.params["state"]
-    requested_ids = set(role["id"].lower() for role in requested)
-    current_roles = current.get("roles") or []
-    if state == "exact":
-        return requested
-    if state == "present":
-        kept_ids = set(role["id"].lower() for role in current_roles)
-        return current_roles + [role for role in requested if role["id"].lower() not in kept_ids]
-    remaining = [role for role in current_roles if role["id"].lower() not in requested_ids]
-    if not remaining:
-        module.fail_json(msg="Removing %s would leave %s without any role, and VBR needs at least one. To take all "
-                             "access away remove the account: backupops.veeam.vbr_user with state: absent"
-                             % (", ".join(role["name"] for role in requested), current["name"]))
-    return remaining
+INTENTS = {"present": "add", "absent": "remove", "exact": "exact"}
 
 
 def main_logic(module):
@@ -143,16 +126,17 @@ def main_logic(module):
     if not module.params["roles"]:
         module.fail_json(msg="roles must list at least one role")
     requested = client.resolve_roles(module.params["roles"])
-    current = client.find_user(name)
+    current = client.find_user(name) or client.find_user_everywhere(name)
     if current is None:
         module.fail_json(msg="%s is not a user or group of the VBR server at %s. Add it with backupops.veeam.vbr_user "
                              "(roles are given there too)" % (name, client.server))
-    plan = vbr_users.plan_user(current, {"name": name}, wanted_roles(module, current, requested))
+    intent = vbr_users.RoleIntent(INTENTS[module.params["state"]], requested)
+    plan = vbr_users.plan_update(current, {"name": name}, intent)
     if not module.params["allow_lockout"]:
-        vbr_users.guard_lockout(client, [plan])
-    result = vbr_users.execute(client, [plan], module.check_mode)[0]
-    module.exit_json(changed=plan.changed, user=result["after"],
-                     diff={"before": result["before"] or {}, "after": result["after"] or {}})
+        vbr_users.guard_lockout(client, [plan], module.protection())
+    run = vbr_users.execute(client, [plan], module.check_mode)
+    result = run.entries[0]
+    module.finish_run(run, user=result["after"], diff={"before": result["before"] or {}, "after": result["after"] or {}})
 
 
 def main():
@@ -161,7 +145,7 @@ def main():
             name=dict(type="str", required=True),
             roles=dict(type="list", elements="str", required=True),
             state=dict(type="str", choices=["present", "absent", "exact"], default="present"),
-            allow_lockout=dict(type="bool", default=False),
+            **lockout_spec()
         ),
         not_blank=["name", "roles"],
         supports_check_mode=True,

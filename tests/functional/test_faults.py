@@ -77,17 +77,30 @@ def test_fault_during_bulk_onboarding(case, vbr_env, sim_admin):
     assert_everyone_once(sim_admin)
 
 
-def test_500_before_a_post_was_processed_fails_clearly_and_a_rerun_finishes(vbr_env, sim_admin):
-    """The answer of the second POST is a 500 and the server did nothing: the module cannot know, says so."""
+def test_500_before_a_post_was_processed_is_sent_again_after_a_reread(vbr_env, sim_admin):
+    """The answer of the second POST is a 500 and the server did nothing: the user is looked up, then created."""
     sim_admin.fault(method="POST", path=USERS, status=500, skip=1,
                     body={"errorCode": "UnknownError", "message": "Internal error"})
     result = run_module("vbr_user", {"users": PEOPLE}, env=vbr_env)
-    assert result.failed
-    assert "may or may not have taken effect" in result["msg"] and "Run the task again" in result["msg"]
-    assert result["error"]["outcome_unknown"] is True
-    assert names_on_server(sim_admin)["tech\\bob.smith"] == 0
+    assert not result.failed and [entry["outcome"] for entry in result["users"]] == ["changed"] * 3
+    assert sim_admin.count("POST %s" % USERS) == 4
+    assert_everyone_once(sim_admin)
+
+
+def test_a_failing_write_in_a_bulk_run_still_reports_what_was_written(vbr_env, sim_admin):
+    """The second create fails for good (500 each time): the first stays reported, the third is not tried."""
+    sim_admin.fault(method="POST", path=USERS, status=500, skip=1, times=0,
+                    body={"errorCode": "UnknownError", "message": "Internal error"})
+    result = run_module("vbr_user", {"users": PEOPLE}, env=vbr_env)
+    assert result.failed and result["changed"] is True
+    assert [entry["outcome"] for entry in result["users"]] == ["changed", "failed", "not_attempted"]
+    assert "TECH\\bob.smith" in result["msg"] and "may or may not have taken effect" in result["msg"]
+    assert result["users"][1]["error"]["outcome_unknown"] is True
+    assert result["users"][0]["after"]["id"] == sim_admin.user("TECH\\jane.doe")["id"]
+    assert names_on_server(sim_admin)["tech\\bob.smith"] == 0 and names_on_server(sim_admin)["tech\\john.smith"] == 0
+    sim_admin.clear_faults()
     rerun = run_module("vbr_user", {"users": PEOPLE}, env=vbr_env)
-    assert rerun["changed"] and [entry["changed"] for entry in rerun["users"]] == [False, True, True]
+    assert [entry["outcome"] for entry in rerun["users"]] == ["unchanged", "changed", "changed"]
     assert_everyone_once(sim_admin)
 
 

@@ -133,8 +133,8 @@ def test_post_with_unknown_outcome_is_not_repeated_but_reread(make_client, sim_a
     client = make_client()
     roles = client.resolve_roles(["Restore Operator"])
     sim_admin.fault(method="POST", path="/api/v1/security/users", action="status", status=500, when="after")
-    user = client.create_user("TECH\\jane.doe", "InternalUser", roles)
-    assert user["name"] == "TECH\\jane.doe"
+    user, existed = client.create_user("TECH\\jane.doe", "InternalUser", roles)
+    assert user["name"] == "TECH\\jane.doe" and existed  # read back, not from the lost answer
     assert route_count(sim_admin, "POST /api/v1/security/users") == 1
 
 
@@ -142,29 +142,61 @@ def test_post_dropped_after_processing_is_not_repeated(make_client, sim_admin):
     client = make_client()
     roles = client.resolve_roles(["Restore Operator"])
     sim_admin.fault(method="POST", path="/api/v1/security/users", action="drop", when="after")
-    user = client.create_user("TECH\\bob.smith", "InternalUser", roles)
+    user, _existed = client.create_user("TECH\\bob.smith", "InternalUser", roles)
     assert user["name"] == "TECH\\bob.smith"
     assert route_count(sim_admin, "POST /api/v1/security/users") == 1
 
 
-def test_post_that_failed_before_processing_reports_unknown_outcome(make_client, sim_admin):
+def test_post_that_failed_before_processing_is_sent_again_only_after_a_reread(make_client, sim_admin):
     client = make_client()
     roles = client.resolve_roles(["Restore Operator"])
+    sim_admin.reset_stats()
     sim_admin.fault(method="POST", path="/api/v1/security/users", action="status", status=500, when="before")
+    user, existed = client.create_user("TECH\\john.smith", "InternalUser", roles)
+    assert user["name"] == "TECH\\john.smith" and not existed
+    assert route_count(sim_admin, "POST /api/v1/security/users") == 2
+    assert route_count(sim_admin, "GET /api/v1/security/users") == 1  # the re-read between the two
+    assert [u["name"] for u in sim_admin.state()["users"]].count("TECH\\john.smith") == 1
+
+
+def test_post_that_keeps_failing_reports_unknown_outcome(make_client, sim_admin):
+    client = make_client()
+    roles = client.resolve_roles(["Restore Operator"])
+    sim_admin.fault(method="POST", path="/api/v1/security/users", action="status", status=500, times=0)
     with pytest.raises(VeeamError) as caught:
         client.create_user("TECH\\john.smith", "InternalUser", roles)
     assert caught.value.outcome_unknown
     assert "may or may not have taken effect" in str(caught.value)
-    assert route_count(sim_admin, "POST /api/v1/security/users") == 1
+    assert route_count(sim_admin, "POST /api/v1/security/users") == 4  # the first and three after a re-read each
+    sim_admin.clear_faults()
     assert client.find_user("TECH\\john.smith") is None
 
 
-def test_post_refused_with_503_is_repeated(make_client, sim_admin):
+def test_post_answered_503_after_processing_is_reread_not_repeated(make_client, sim_admin):
+    """A 503 may come after the server acted (a proxy, a restart): re-read before sending it again."""
+    client = make_client()
+    roles = client.resolve_roles(["Restore Operator"])
+    sim_admin.fault(method="POST", path="/api/v1/security/users", action="status", status=503, when="after")
+    user, existed = client.create_user("TECH\\mary.smith", "InternalUser", roles)
+    assert user["name"] == "TECH\\mary.smith" and existed
+    assert route_count(sim_admin, "POST /api/v1/security/users") == 1
+
+
+def test_post_refused_with_503_before_processing_is_sent_again_after_a_reread(make_client, sim_admin):
     client = make_client()
     roles = client.resolve_roles(["Restore Operator"])
     sim_admin.fault(method="POST", path="/api/v1/security/users", action="status", status=503)
-    assert client.create_user("TECH\\mary.smith", "InternalUser", roles)["name"] == "TECH\\mary.smith"
+    user, existed = client.create_user("TECH\\mary.smith", "InternalUser", roles)
+    assert user["name"] == "TECH\\mary.smith" and not existed
     assert route_count(sim_admin, "POST /api/v1/security/users") == 2
+
+
+def test_create_refused_because_the_account_exists_goes_on_with_the_existing_one(make_client, sim_admin):
+    client = make_client()
+    roles = client.resolve_roles(["Restore Operator"])
+    user, existed = client.create_user("tech\\WILLIAM.FOX", "InternalUser", roles)
+    assert existed and user["name"] == "TECH\\william.fox"
+    assert route_count(sim_admin, "POST /api/v1/security/users") == 1
 
 
 def test_untrusted_certificate_fails_with_a_hint(make_client):

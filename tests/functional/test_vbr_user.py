@@ -158,7 +158,7 @@ class TestLockoutGuards(object):
 
     def test_cannot_demote_the_connected_account(self, vbr_env, sim_admin):
         result = run_module("vbr_user", {"name": "TECH\\svc.ansible", "roles": ["Backup Viewer"]}, env=vbr_env)
-        assert result.failed and "take Veeam Backup Administrator away" in result["msg"]
+        assert result.failed and "take the Veeam Backup Administrator role away" in result["msg"]
         assert writes(sim_admin) == 0
 
     def test_cannot_leave_the_server_without_an_administrator(self, vbr_env, sim_admin, credentials):
@@ -167,7 +167,7 @@ class TestLockoutGuards(object):
                     ("TECH\\svc.ansible", "BUILTIN\\Administrators")]
         everyone.append({"name": "TECH\\sheila.d.cory", "roles": ["Backup Viewer"]})
         result = run_module("vbr_user", {"users": everyone, "allow_lockout": False}, env=env)
-        assert result.failed and "without any user or group" in result["msg"]
+        assert result.failed and "without any account that has the Veeam Backup Administrator role" in result["msg"]
         assert writes(sim_admin) == 0
 
     def test_allow_lockout_lets_it_through(self, vbr_env, sim_admin):

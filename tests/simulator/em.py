@@ -146,6 +146,7 @@ class EmApp(App):
     def reset(self):
         with self.lock:
             self.sessions = {}
+            self.extra_logins = {}
             self.issued = []
             self.running = []
             self.task_outcome = self._default_outcome()
@@ -302,7 +303,9 @@ class EmApp(App):
 
     def _logins(self):
         names = [self.config.username] + list(catalog.LOGIN_ACCOUNTS)
-        return dict((name.casefold(), (name, self.config.password)) for name in names)
+        logins = dict((name.casefold(), (name, self.config.password)) for name in names)
+        logins.update(self.extra_logins)
+        return logins
 
     def _session_token(self, request):
         """The cookie token wins over the header, as EM documents."""
@@ -693,7 +696,8 @@ class EmApp(App):
     def admin(self, request, subpath):
         handler = {("POST", "em/task-outcome"): self._admin_task_outcome,
                    ("GET", "em/sessions"): self._admin_sessions,
-                   ("POST", "em/sessions/expire"): self._admin_expire_sessions}.get((request.method, subpath))
+                   ("POST", "em/sessions/expire"): self._admin_expire_sessions,
+                   ("POST", "em/credentials"): self._admin_credentials}.get((request.method, subpath))
         if handler is None:
             return None
         with self.lock:
@@ -708,6 +712,12 @@ class EmApp(App):
             outcome["duration"] = float(body["duration"])
         self.task_outcome = outcome
         return Response.json(200, outcome)
+
+    def _admin_credentials(self, request):
+        """Add a login: ``username``/``password``, acting as ``account`` (another spelling of it) when given."""
+        body = request.json() or {}
+        self.extra_logins[body["username"].casefold()] = (body.get("account") or body["username"], body["password"])
+        return Response.json(200, {"ok": True})
 
     def _admin_sessions(self, request):
         """Every session id and token issued since the reset (the secret-leak tests look for them)."""

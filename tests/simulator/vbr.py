@@ -106,6 +106,7 @@ class VbrApp(App):
             self.directory = catalog.seed_directory()
             self.credentials = {name.casefold(): self.config.password for name in catalog.LOGIN_ACCOUNTS}
             self.credentials[self.config.username.casefold()] = self.config.password
+            self.login_aliases = {}
             if not self._user_by_name(self.config.username):
                 self._store_user(self.config.username, "InternalUser", [catalog.BACKUP_ADMIN_ID], True)
                 self.directory["users"].add(self.config.username.casefold())
@@ -233,6 +234,8 @@ class VbrApp(App):
             raise ApiError(400, "UnexpectedContent", "The username and password parameters are required.")
         if self.credentials.get(username.casefold()) != password:
             raise ApiError(401, "AccessDenied", "Authentication failed: invalid user name or password.")
+        # Another spelling of a directory account (svc@tech.local for TECH\svc) logs in as that account.
+        username = self.login_aliases.get(username.casefold(), username)
         user = self._user_by_name(username)
         roles = self._effective_roles(username)
         if not any(self.roles.get(role_id, {}).get("isBuiltIn") for role_id in roles):
@@ -584,6 +587,8 @@ class VbrApp(App):
                 return self._admin_directory(body)
             if subpath == "credentials" and request.method == "POST":
                 self.credentials[body["username"].casefold()] = body["password"]
+                if body.get("account"):
+                    self.login_aliases[body["username"].casefold()] = body["account"]
                 return Response.json(200, {"ok": True})
             if subpath == "users" and request.method == "POST":
                 return self._admin_users(body)
