@@ -10,13 +10,19 @@ or its last scope on the way: add first, toggle, then remove.
 
 import re
 
-from ansible_collections.backupops.veeam.plugins.module_utils import account_names
-from ansible_collections.backupops.veeam.plugins.module_utils.em_client import uid_id
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes
+from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+from ansible_collections.backupops.veeam.plugins.module_utils.transport import send_unrepeatable
+from ansible_collections.backupops.veeam.plugins.module_utils.em_client import find_role, href_id, uid_id
 
 ACCOUNT_TYPES = ("User", "Group", "ExternalUser", "ExternalGroup")
 NAME_FORMS = {"User": ("down_level",), "Group": ("down_level",), "ExternalUser": ("upn",), "ExternalGroup": ("any",)}
-ADD_ROLE, REMOVE_ROLE, ADD_SCOPES, REMOVE_SCOPE, TOGGLE_ALL_VMS = (
-    "add_role", "remove_role", "add_scopes", "remove_scope", "toggle_restore_all_vms")
+ADD_ROLE, REMOVE_ROLE, ADD_SCOPES, REMOVE_SCOPE, SET_ALL_VMS = (
+    "add_role", "remove_role", "add_scopes", "remove_scope", "set_restore_all_vms")
+CREATE, DELETE = "create", "delete"
+PORTAL_ADMINISTRATOR = "Portal Administrator"
+# The id of the Portal Administrator role in Enterprise Manager's documented roles list.
+PORTAL_ADMINISTRATOR_ID = "5f37a46b-9ce2-40f4-8a62-b45b079257fc"
 
 
 def name_problem(account_type, name):
@@ -38,11 +44,6 @@ def _bool(value):
     return value is True or str(value).strip().lower() == "true"
 
 
-def href_id(href):
-    """The last segment of an EM ``Href`` (the id of a role link or scope item)."""
-    return str(href or "").split("?", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
-
-
 HIERARCHY_REF = re.compile(r"^urn:(?P<platform>[^:]+):(?P<type>[^:]+):(?P<root>[^.:\s]+)\.(?P<object>\S+)$")
 
 
@@ -59,20 +60,25 @@ def scope_key(item):
     return tuple(str(item[key]).casefold() for key in ("platform", "object_type", "root", "name"))
 
 
+def scope_view(scope_items):
+    """An account's restore scope as EM lists it, as plain data sorted by :func:`scope_key`."""
+    scopes = [{"name": item.get("Name"), "platform": item.get("Platform"), "object_type": item.get("HierarchyObjectType"),
+               "root": item.get("HierarchyRootName"), "scope_id": href_id(item.get("Href"))} for item in scope_items]
+    return sorted(scopes, key=scope_key)
+
+
 def account_view(entity, role_items, scope_items):
     """An account (entity, its roles, its scopes) as plain data: what modules compare and return."""
     flr = entity.get("FlrSettings") or {}
     sql = entity.get("SqlSettings") or {}
     roles = [(item.get("RoleName"), href_id(item.get("Href"))) for item in role_items]
-    scopes = [{"name": item.get("Name"), "platform": item.get("Platform"), "object_type": item.get("HierarchyObjectType"),
-               "root": item.get("HierarchyRootName"), "scope_id": href_id(item.get("Href"))} for item in scope_items]
     return {
         "uid": entity.get("UID"), "id": uid_id(entity.get("UID")), "name": entity.get("Name"),
         "type": entity.get("AccountType"),
         "roles": sorted((name for name, _role_id in roles), key=lambda name: str(name).casefold()),
         "role_ids": dict((str(name).casefold(), role_id) for name, role_id in roles),
         "allow_restore_all_vms": _bool(entity.get("AllowRestoreAllVms")),
-        "restore_scope": sorted(scopes, key=scope_key),
+        "restore_scope": scope_view(scope_items),
         "flr_settings": {"inplace_only": _bool(flr.get("FlrInplaceOnly")),
                          "extensions": normalise_extensions(flr.get("FlrExtentionRestrictions"))},
         "sql_settings": {"deny_in_place_restore": _bool(sql.get("DenyInPlaceRestore"))},
@@ -151,7 +157,7 @@ def plan_update(view, params, roles):
             steps.append((ADD_SCOPES, missing))
     allow_all = params.get("allow_restore_all_vms")
     if allow_all is not None and allow_all != view["allow_restore_all_vms"]:
-        steps.append((TOGGLE_ALL_VMS, allow_all))
+        steps.append((SET_ALL_VMS, allow_all))
     if scope is not None:
         wanted = set(scope_key(scope_fields(item["ref"], item["name"])) for item in scope)
         steps += [(REMOVE_SCOPE, item) for key, item in sorted(current_scopes.items()) if key not in wanted]
@@ -179,3 +185,383 @@ def create_spec(params, roles):
     if sql is not None:
         spec["SqlSettings"] = {"DenyInPlaceRestore": sql["deny_in_place_restore"]}
     return spec
+
+
+# ---------------------------------------------------------------------------------------------- what EM refuses
+def create_spec_problems(spec):
+    """Sentences for everything Enterprise Manager would refuse in a create spec (its documented checks)."""
+    problems = []
+    name_issue = name_problem(spec["AccountType"], spec["AccountName"])
+    if name_issue:
+        problems.append(name_issue)
+    if not spec["Roles"]["EnterpriseRoles"]:
+        problems.append("an account needs at least one role")
+    items = (spec.get("HierarchyScopeObjects") or {}).get("HierarchyScopeItems") or []
+    if not spec["AllowRestoreAllVms"] and not items:
+        problems.append("allow_restore_all_vms is false, so Enterprise Manager needs at least one object in the "
+                        "scope: give restore_scope")
+    refs = [item["HierarchyObjRef"].casefold() for item in items]
+    problems += ["restore_scope ref %r is not a hierarchy reference (urn:<Platform>:<Type>:<root id>.<object>)"
+                 % item["HierarchyObjRef"] for item in items if scope_fields(item["HierarchyObjRef"], "") is None]
+    if len(set(refs)) != len(refs):
+        problems.append("restore_scope lists the same object more than once")
+    flr = spec.get("FlrSettings")
+    if flr and flr["FlrInplaceOnly"] and not flr["FlrExtentionRestrictions"]:
+        problems.append("flr_settings.inplace_only is true but no extensions are given: Enterprise Manager needs "
+                        "the permitted file extensions (for example extensions: [doc, pdf])")
+    return problems
+
+
+def final_state_problems(view):
+    """Sentences for what Enterprise Manager would refuse in the state an update leads to."""
+    if view["allow_restore_all_vms"] is False and not view["restore_scope"]:
+        return ["restore_scope would be empty while allow_restore_all_vms is false: Enterprise Manager keeps at "
+                "least one object in the scope of such an account (give restore_scope, or allow_restore_all_vms: "
+                "true)"]
+    return []
+
+
+def refuse_invalid(name, problems):
+    raise VeeamError("Enterprise Manager would refuse this for %s: %s. Nothing was changed"
+                     % (name, "; ".join(problems)), error_code="invalid_input")
+
+
+# ---------------------------------------------------------------------------------------------- the plan
+class AccountPlan(object):
+    """What one account needs: its current view, the predicted view, and the writes to get there.
+
+    A re-create (settings EM cannot edit) is a delete and a create; ``restore`` is then the create spec that puts the
+    original account back if the create fails after the delete.
+    """
+
+    def __init__(self, name, before, after, steps, recreate=False, restore=None, reason=None, spec=None):
+        self.name = name
+        self.before = before
+        self.after = after
+        self.steps = steps
+        self.recreate = recreate
+        self.restore = restore
+        self.reason = reason
+        self.spec = spec
+        self.done = []
+        self.note = None
+
+    @property
+    def changed(self):
+        return bool(self.steps)
+
+
+def plan_account(before, spec, roles, all_roles):
+    """The plan for one account spec (the module's options for it; ``roles`` resolved, or None to keep them).
+
+    Makes every check Enterprise Manager would make before anything is written (in check mode too); raises a
+    VeeamError (invalid_input) naming what it would refuse.
+    """
+    name = spec["name"]
+    if spec.get("state", "present") == "absent":
+        return AccountPlan(before["name"] if before else name, before, None, [(DELETE, before)] if before else [])
+    if before is None:
+        return _plan_create(spec, roles)
+    differences = immutable_differences(before, spec)
+    if differences:
+        if not spec.get("recreate"):
+            raise VeeamError("Enterprise Manager cannot change %s of an existing account (%s). Set recreate: true to "
+                             "delete the account and create it again with all of its settings (its roles and restore "
+                             "scope are kept unless the task gives new ones). Nothing was changed"
+                             % (" or ".join(differences), before["name"]), error_code="invalid_input")
+        return _plan_recreate(before, spec, roles, all_roles)
+    after = predicted_view(before, spec, roles)
+    problems = final_state_problems(after)
+    if problems:
+        refuse_invalid(before["name"], problems)
+    steps = plan_update(before, spec, roles)
+    return AccountPlan(before["name"], before, after if steps else before, steps, spec=spec)
+
+
+def _plan_create(spec, roles):
+    if not roles:
+        raise VeeamError("Cannot add %s to Enterprise Manager without roles: give roles (for example Portal User or VM "
+                         "Restore Operator)" % spec["name"], error_code="invalid_input")
+    create = create_spec(spec, roles)
+    problems = create_spec_problems(create)
+    if problems:
+        refuse_invalid(spec["name"], problems)
+    return AccountPlan(spec["name"], None, predicted_view(None, spec, roles), [(CREATE, create)], spec=spec)
+
+
+def _plan_recreate(before, spec, roles, all_roles):
+    """Delete and create again with every setting: the task's where given, the account's own otherwise."""
+    wanted = dict(spec)
+    wanted["type"] = wanted.get("type") or before["type"]
+    if wanted.get("restore_scope") is None:
+        if before["restore_scope"]:
+            raise VeeamError("To recreate %s give its restore_scope too: Enterprise Manager does not list the "
+                             "references of an account's scope, so they cannot be copied. Nothing was changed"
+                             % before["name"], error_code="invalid_input")
+        wanted["restore_scope"] = []
+    if wanted.get("allow_restore_all_vms") is None:
+        wanted["allow_restore_all_vms"] = before["allow_restore_all_vms"]
+    for key in ("flr_settings", "sql_settings"):
+        if wanted.get(key) is None:
+            wanted[key] = before[key]
+    if roles is None:
+        roles = _roles_of(before, all_roles)
+    create = create_spec(wanted, roles)
+    problems = create_spec_problems(create)
+    if problems:
+        refuse_invalid(before["name"], problems)
+    after = predicted_view(None, wanted, roles)
+    return AccountPlan(before["name"], before, after, [(DELETE, before), (CREATE, create)], recreate=True,
+                       restore=restore_spec(before, wanted, all_roles), spec=spec)
+
+
+def _roles_of(view, all_roles):
+    roles = [find_role(all_roles, role_id) or find_role(all_roles, name)
+             for name, role_id in sorted(view["role_ids"].items())]
+    return [role for role in roles if role is not None]
+
+
+def restore_spec(before, wanted, all_roles):
+    """The create spec that puts ``before`` back as it was; scope objects whose reference the task gave (EM does not
+    list references) are restored, the others cannot be."""
+    given = dict((scope_key(scope_fields(item["ref"], item["name"])), item) for item in wanted.get("restore_scope") or [])
+    known = [given[scope_key(item)] for item in before["restore_scope"] if scope_key(item) in given]
+    original = {"name": before["name"], "type": before["type"], "restore_scope": known,
+                "allow_restore_all_vms": before["allow_restore_all_vms"], "flr_settings": before["flr_settings"],
+                "sql_settings": before["sql_settings"]}
+    spec = create_spec(original, _roles_of(before, all_roles))
+    spec["_missing_scope"] = [item["name"] for item in before["restore_scope"] if scope_key(item) not in given]
+    return spec
+
+
+# ---------------------------------------------------------------------------------------------- lockout guard
+def is_portal_administrator(role_name, role_id=None):
+    return str(role_name or "").casefold() == PORTAL_ADMINISTRATOR.casefold() or \
+        str(role_id or "").lower() == PORTAL_ADMINISTRATOR_ID
+
+
+def _is_admin(view):
+    return view is not None and view.get("roles") is not None and \
+        any(is_portal_administrator(name, view.get("role_ids", {}).get(name.casefold())) for name in view["roles"])
+
+
+def access_changes(plans):
+    """The plans in the guard's terms (a re-create deletes the account on the way)."""
+    changes = []
+    for plan in plans:
+        if not plan.changed:
+            continue
+        deletes = any(step == DELETE for step, _payload in plan.steps)
+        loses_admin = _is_admin(plan.before) and not _is_admin(plan.after)
+        changes.append(lockout.AccessChange(plan.name, removed=deletes, loses_admin=loses_admin,
+                                            removal="delete (and re-create)" if plan.recreate else "remove"))
+    return changes
+
+
+def lockout_refusals(client, plans, protection, refs):
+    """Every lockout refusal of ``plans``; reads the roles of other accounts only to find a Portal Administrator
+    that stays, and stops at the first one."""
+    changed = [plan for plan in plans if plan.changed]
+    if not changed:
+        return []
+    planned = set(plan.name.casefold() for plan in changed)
+
+    def admin_left():
+        if any(plan.after is not None and _is_admin(plan.after) for plan in changed):
+            return True
+        for ref in refs:
+            if str(ref["name"]).casefold() in planned:
+                continue
+            items = client.account_role_items(ref["id"])
+            if any(is_portal_administrator(item.get("RoleName"), href_id(item.get("Href"))) for item in items):
+                return True
+        return False
+
+    return lockout.refusals(access_changes(changed), protection, PORTAL_ADMINISTRATOR, "Enterprise Manager", admin_left)
+
+
+def guard_lockout(client, plans, protection, refs, skip_refused=False):
+    """As vbr_users.guard_lockout, for Enterprise Manager accounts."""
+    found = lockout_refusals(client, plans, protection, refs)
+    if not found:
+        return None
+    refusal = lockout.LockoutRefused(found, "Enterprise Manager accounts")
+    if not skip_refused:
+        raise refusal
+    names = lockout.refused_names(found)
+    if lockout_refusals(client, [plan for plan in plans if plan.name.casefold() not in names], protection, refs):
+        raise refusal
+    return refusal
+
+
+# ---------------------------------------------------------------------------------------------- executing
+def read_view(client, account_id):
+    return account_view(*client.get_account(account_id))
+
+
+class RecreateFailed(VeeamError):
+    """The account was deleted for a re-create, and the create failed; ``restored`` says if the original is back."""
+
+    def __init__(self, plan, error, restored, restore_error=None):
+        missing = plan.restore.get("_missing_scope") or []
+        if restored:
+            outcome = "The original account was put back with its original settings%s" % (
+                "" if not missing else ", except the restore scope objects %s, whose references Enterprise Manager "
+                "does not list and the task did not give" % ", ".join(missing))
+        else:
+            outcome = "The original account could NOT be put back (%s): add it again with its former settings" % (
+                restore_error.sentence().rstrip(".") if restore_error else "its restore scope cannot be rebuilt")
+        super(RecreateFailed, self).__init__(
+            "Re-creating %s failed after it was deleted: the create was refused: %s %s"
+            % (plan.name, error.sentence().rstrip(".") + ".", outcome),
+            status=error.status, error_code=error.error_code, message=error.message, method=error.method,
+            path=error.path, outcome_unknown=error.outcome_unknown)
+        self.restored = restored
+
+
+def apply_plan(client, plan):
+    """Send the plan's writes; returns the account's view after them (None when removed)."""
+    if plan.recreate:
+        return _recreate(client, plan)
+    for step, payload in plan.steps:
+        if step == DELETE:
+            client.delete_account(payload["id"])
+            plan.done.append(step)
+            return None
+        if step == CREATE:
+            return _create(client, plan, payload)
+        _apply_step(client, plan.before["id"], step, payload)
+        plan.done.append(step)
+    return _read_after(client, plan, plan.before["id"])
+
+
+def _read_after(client, plan, account_id):
+    """The account as EM has it after the writes; the predicted view when the task's own change (allow_lockout)
+    took away its right to read accounts."""
+    try:
+        return read_view(client, account_id)
+    except VeeamError as error:
+        if error.status not in (401, 403):
+            raise
+        plan.note = ("written; not read back, because Enterprise Manager no longer lets this account read accounts "
+                     "(HTTP %s)" % error.status)
+    return plan.after
+
+
+def _apply_step(client, account_id, step, payload):
+    if step == ADD_ROLE:
+        client.add_account_role(account_id, payload)
+    elif step == REMOVE_ROLE:
+        client.remove_account_role(account_id, payload)
+    elif step == ADD_SCOPES:
+        _add_scopes(client, account_id, payload)
+    elif step == REMOVE_SCOPE:
+        client.remove_account_scope(account_id, payload["scope_id"])
+    elif step == SET_ALL_VMS:
+        client.set_restore_all_vms(account_id, payload)
+
+
+def _add_scopes(client, account_id, items):
+    """Add scope objects (a POST that fails when repeated): after an unknown outcome, read the scope first and send
+    only the objects still missing."""
+    state = {"missing": list(items)}
+
+    def send():
+        client.add_account_scopes(account_id, state["missing"])
+
+    def reread():
+        have = set(scope_key(item) for item in scope_view(client.account_scope_items(account_id)))
+        state["missing"] = [item for item in items if scope_key(scope_fields(item["ref"], item["name"])) not in have]
+        return True if not state["missing"] else None
+
+    send_unrepeatable(client.transport, send, reread)
+
+
+def _create(client, plan, spec):
+    """Create the account; when it exists already (another run, a lost answer), update it to the plan instead."""
+    ref, existed = client.create_account(_sendable(spec))
+    view = read_view(client, ref["id"])
+    if not existed:
+        plan.done.append(CREATE)
+        return view
+    update = plan_account(view, dict(plan.spec, recreate=False), _roles_in(spec, client.list_roles()),
+                          client.list_roles())
+    plan.note = "existed already in Enterprise Manager; updated instead of created"
+    for step, payload in update.steps:
+        _apply_step(client, view["id"], step, payload)
+    return read_view(client, view["id"]) if update.steps else view
+
+
+def _roles_in(spec, all_roles):
+    return [find_role(all_roles, role["EnterpriseRoleUid"]) for role in spec["Roles"]["EnterpriseRoles"]]
+
+
+def _sendable(spec):
+    return dict((key, value) for key, value in spec.items() if not key.startswith("_"))
+
+
+def _recreate(client, plan):
+    client.delete_account(plan.before["id"])
+    plan.done.append(DELETE)
+    try:
+        ref, _existed = client.create_account(_sendable(plan.steps[1][1]))
+    except VeeamError as error:
+        raise _restore(client, plan, error)
+    plan.done.append(CREATE)
+    return read_view(client, ref["id"])
+
+
+def _restore(client, plan, error):
+    """After a failed create: put the original account back. Returns the RecreateFailed to raise."""
+    if create_spec_problems(plan.restore):
+        return RecreateFailed(plan, error, restored=False)
+    try:
+        client.create_account(_sendable(plan.restore))
+    except VeeamError as restore_error:
+        return RecreateFailed(plan, error, restored=False, restore_error=restore_error)
+    return RecreateFailed(plan, error, restored=True)
+
+
+def plan_entry(plan, after, outcome, error=None):
+    """The per-account entry of a module result."""
+    entry = {"name": plan.name, "changed": outcome == outcomes.CHANGED or bool(plan.done), "outcome": outcome,
+             "before": account_result(plan.before) if plan.before and plan.before.get("roles") is not None else None,
+             "after": account_result(after) if after else None, "recreated": plan.recreate and outcome == outcomes.CHANGED}
+    for key in ("reason", "note"):
+        if getattr(plan, key):
+            entry[key] = getattr(plan, key)
+    if error is not None:
+        entry["error"] = error
+    return entry
+
+
+def execute(client, plans, check_mode, refusal=None):
+    """Apply the plans (unless in check mode); returns an :class:`outcomes.Run` (see vbr_users.execute)."""
+    run = outcomes.Run("Enterprise Manager accounts")
+    for plan in plans:
+        refused = refusal.reason_for(plan.name) if refusal is not None else None
+        if refused:
+            run.add(plan_entry(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"}))
+        elif not plan.changed:
+            run.add(plan_entry(plan, plan.before, outcomes.UNCHANGED))
+        elif check_mode:
+            run.add(plan_entry(plan, plan.after, outcomes.CHANGED))
+        elif run.stopped:
+            run.add(plan_entry(plan, plan.before, outcomes.NOT_ATTEMPTED))
+        else:
+            _execute_one(client, plan, run)
+    return run
+
+
+def _execute_one(client, plan, run):
+    try:
+        after = apply_plan(client, plan)
+    except RecreateFailed as error:
+        entry = plan_entry(plan, None, outcomes.FAILED, outcomes.error_data(error))
+        entry.update(deleted=account_result(plan.before), restored=error.restored)
+        run.fail(entry, plan.name, error)
+        return
+    except VeeamError as error:
+        run.fail(plan_entry(plan, plan.before, outcomes.FAILED, outcomes.error_data(error)), plan.name, error)
+        return
+    run.add(plan_entry(plan, after, outcomes.CHANGED))

@@ -6,6 +6,7 @@
 import time
 
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+from ansible_collections.backupops.veeam.plugins.module_utils.transport import send_unrepeatable
 
 DEFAULT_PORT = 9398
 LOGON_PATH = "/api/sessionMngr/"
@@ -44,7 +45,7 @@ class EmClient(object):
     # ------------------------------------------------------------------ session
     def logon(self):
         try:
-            response = self.transport.request("POST", LOGON_PATH, params={"v": "latest"},
+            response = self.transport.request("POST", LOGON_PATH, params={"v": "latest"}, write=False,
                                               auth=(self.username, self._password), idempotent=True,
                                               headers={"Accept": "application/json"})
         except VeeamError as error:
@@ -72,7 +73,7 @@ class EmClient(object):
         """End the logon session and close the connection pool."""
         if self._session_header:
             try:
-                self.transport.request("DELETE", "%s/%s" % (LOGON_SESSIONS_PATH, self._session_id),
+                self.transport.request("DELETE", "%s/%s" % (LOGON_SESSIONS_PATH, self._session_id), write=False,
                                        headers=self._headers(), accept_statuses=(401, 404))
             except VeeamError:
                 pass
@@ -86,14 +87,17 @@ class EmClient(object):
         return headers
 
     # ------------------------------------------------------------------ requests
-    def request(self, method, path, params=None, json=None, accept_statuses=(), idempotent=None):
-        """A request in the logon session; logs on again once after a 401 and repeats the request."""
+    def request(self, method, path, params=None, json=None, accept_statuses=(), idempotent=None, relogon=True):
+        """A request in the logon session; logs on again once after a 401 and repeats the request.
+
+        ``relogon=False`` for what only the current session knows (its tasks): a 401 is then raised.
+        """
         if self._session_header is None:
             self.logon()
         try:
             return self._send(method, path, params, json, accept_statuses, idempotent)
         except VeeamError as error:
-            if error.status != 401:
+            if error.status != 401 or not relogon:
                 raise
         # 401: the session expired (idle timeout) and the request was not processed.
         self.logon()
@@ -126,37 +130,72 @@ class EmClient(object):
         """
         path = "%s/%s" % (ACCOUNTS_PATH, account_id)
         entity = self.get_json(path, params={"format": "Entity"})
-        roles = self.get_json(path + "/roles") or {}
-        scopes = self.get_json(path + "/scopes") or {}
-        return (entity, roles.get("EnterpriseAccountInRoles") or [],
-                scopes.get("EnterpriseAccountHierarchyScopes") or [])
+        return entity, self.account_role_items(account_id), self.account_scope_items(account_id)
+
+    def account_role_items(self, account_id):
+        listing = self.get_json("%s/%s/roles" % (ACCOUNTS_PATH, account_id)) or {}
+        return listing.get("EnterpriseAccountInRoles") or []
+
+    def account_scope_items(self, account_id):
+        listing = self.get_json("%s/%s/scopes" % (ACCOUNTS_PATH, account_id)) or {}
+        return listing.get("EnterpriseAccountHierarchyScopes") or []
 
     def create_account(self, spec):
-        """POST the create spec (EM answers 201 with no body) and return the new account's reference.
+        """POST the create spec (EM answers 201 with no body); returns ``(reference, existed)``.
 
-        When the answer is lost the POST is not repeated: the account is looked up by name instead.
+        ``existed`` is True when the account was found instead of created by this call: after a lost answer the
+        POST is not repeated blindly (the account is looked up first), and when Enterprise Manager refuses the
+        create because the name is taken (another run at the same time), the existing account is returned. The
+        caller compares it with what it wants, as for any existing account.
         """
-        try:
+        name = spec["AccountName"]
+
+        def send():
             self.request("POST", ACCOUNTS_PATH, json=spec)
+            return None
+
+        def reread():
+            found = self.find_account(name)
+            return found if found is not None else None
+
+        try:
+            created = send_unrepeatable(self.transport, send, reread)
         except VeeamError as error:
-            if not error.outcome_unknown:
+            existing = self.find_account(name) if error.status in (400, 409) else None
+            if existing is None:
                 raise
-            created = self.find_account(spec["AccountName"])
-            if created is None:
-                raise
-            return created
-        created = self.find_account(spec["AccountName"])
+            return existing, True
+        if created is not None:
+            return created, True
+        created = self.find_account(name)
         if created is None:
-            raise VeeamError("Enterprise Manager accepted the account %s but does not list it" % spec["AccountName"],
+            raise VeeamError("Enterprise Manager accepted the account %s but does not list it" % name,
                              error_code="not_created")
-        return created
+        return created, False
 
     def delete_account(self, account_id):
         response = self.request("DELETE", "%s/%s" % (ACCOUNTS_PATH, account_id), accept_statuses=(404,))
         return response.status_code != 404
 
-    def add_account_role(self, account_id, role_uid):
-        self.request("POST", "%s/%s/roles" % (ACCOUNTS_PATH, account_id), json={"EnterpriseRoleUid": role_uid})
+    def account_role_ids(self, account_id):
+        """The ids of the roles an account has (read from its roles sub-resource)."""
+        return set(href_id(item.get("Href")).lower() for item in self.account_role_items(account_id))
+
+    def add_account_role(self, account_id, role):
+        """Give an account a role (a POST that fails when repeated): after an unknown outcome or a refusal, the
+        account's roles are read first, and a role it has by then counts as added."""
+        def send():
+            self.request("POST", "%s/%s/roles" % (ACCOUNTS_PATH, account_id), json={"EnterpriseRoleUid": role["uid"]})
+            return None
+
+        def reread():
+            return True if role["id"].lower() in self.account_role_ids(account_id) else None
+
+        try:
+            send_unrepeatable(self.transport, send, reread)
+        except VeeamError as error:
+            if error.status not in (400, 409) or reread() is None:
+                raise
 
     def remove_account_role(self, account_id, role_id):
         self.request("DELETE", "%s/%s/roles/%s" % (ACCOUNTS_PATH, account_id, role_id))
@@ -168,9 +207,21 @@ class EmClient(object):
     def remove_account_scope(self, account_id, scope_id):
         self.request("DELETE", "%s/%s/scopes/%s" % (ACCOUNTS_PATH, account_id, scope_id))
 
-    def toggle_restore_all_vms(self, account_id):
-        """EM's only way to change AllowRestoreAllVms: a POST with no body flips it."""
-        self.request("POST", "%s/%s" % (ACCOUNTS_PATH, account_id))
+    def allows_restore_all_vms(self, account_id):
+        entity = self.get_json("%s/%s" % (ACCOUNTS_PATH, account_id), params={"format": "Entity"})
+        return parse_bool(entity.get("AllowRestoreAllVms"), "AllowRestoreAllVms", self.server)
+
+    def set_restore_all_vms(self, account_id, wanted):
+        """Make AllowRestoreAllVms ``wanted``. EM's only way is a POST with no body that flips it, so it is never
+        sent again blindly: after an unknown outcome the state is read first, and only flipped again if needed."""
+        def send():
+            self.request("POST", "%s/%s" % (ACCOUNTS_PATH, account_id))
+            return None
+
+        def reread():
+            return True if self.allows_restore_all_vms(account_id) == wanted else None
+
+        send_unrepeatable(self.transport, send, reread)
 
     def start_rebuild_scope(self, kind):
         """Start a restore-scope rebuild (RebuildAll, RebuildUnprocessed, RebuildForCurrentUser); returns the task."""
@@ -195,7 +246,18 @@ class EmClient(object):
 
     # ------------------------------------------------------------------ tasks
     def get_task(self, task_id):
-        return self.get_json("%s/%s" % (TASKS_PATH, task_id))
+        """A task of this logon session. Tasks do not survive a new logon (EM answers 404 then), so a 401 here is
+        not answered with a new logon: it raises ``task_lost``."""
+        try:
+            return self.request("GET", "%s/%s" % (TASKS_PATH, task_id), relogon=False).json()
+        except VeeamError as error:
+            if error.status != 401:
+                raise
+            raise VeeamError("Enterprise Manager task %s was started, but the logon session ended while waiting for it, "
+                             "and a task can only be followed in the session that started it" % task_id,
+                             status=401, error_code="task_lost", method=error.method, path=error.path,
+                             hint="The task goes on in Enterprise Manager; see its result in Enterprise Manager's "
+                                  "web UI (History), or run the task again with wait: false.")
 
     def wait_task(self, task, timeout=300, poll_interval=2.0):
         """Poll a task (in this logon session) until it is finished; returns the last task body.
@@ -236,6 +298,22 @@ def _json_or_none(response):
         return response.json()
     except ValueError:
         return None
+
+
+def parse_bool(value, what, server):
+    """An EM Boolean (JSON true/false, or the strings EM's own examples use); anything else is an error."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "false", "0"):
+        return text in ("true", "1")
+    raise VeeamError("Enterprise Manager at %s sent %r for %s, where true or false was expected" % (server, value, what),
+                     error_code="unexpected_response")
+
+
+def href_id(href):
+    """The last segment of an EM ``Href`` (the id of a role link or scope item)."""
+    return str(href or "").split("?", maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
 
 
 def uid_id(uid):

@@ -54,9 +54,10 @@ class Protection(object):
 class AccessChange(object):
     """What a plan does to one account's access, in the terms the guard decides on."""
 
-    def __init__(self, name, removed=False, loses_admin=False, loses_login=None):
+    def __init__(self, name, removed=False, loses_admin=False, loses_login=None, removal="remove"):
         self.name = name
         self.removed = removed
+        self.removal = removal  # how the plan removes it: "remove", "delete (and re-create)"
         self.loses_admin = loses_admin
         # A sentence when the change keeps the account but stops it from logging in (e.g. MFA), else None.
         self.loses_login = loses_login
@@ -82,7 +83,7 @@ def refusals(changes, protection, admin_role, product, admin_left):
         if why is None:
             continue
         if change.removed:
-            found.append(Refusal([change.name], "it would remove %s, %s" % (change.name, why)))
+            found.append(Refusal([change.name], "it would %s %s, %s" % (change.removal, change.name, why)))
         elif change.loses_admin:
             found.append(Refusal([change.name], "it would take the %s role away from %s, %s"
                                  % (admin_role, change.name, why)))

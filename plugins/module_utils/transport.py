@@ -142,6 +142,8 @@ class Transport(object):
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.request_count = 0
+        # Writes the server answered with success: what a failure result counts as "changed".
+        self.writes_done = 0
         self._secrets = set()
         self._on_secret = on_secret
         if not validate_certs:
@@ -175,14 +177,15 @@ class Transport(object):
         return text
 
     def request(self, method, path, params=None, json=None, data=None, headers=None, auth=None,
-                accept_statuses=(), idempotent=None):
+                accept_statuses=(), idempotent=None, write=None):
         """Send one request (with safe retries) and return the ``requests.Response``.
 
         A status >= 400 that is not in ``accept_statuses`` raises :class:`VeeamError`.
         ``idempotent`` overrides the method's own idempotency, e.g. for a token POST that is safe to
         repeat. A non-idempotent request whose outcome is unknown (timeout or dropped connection after
         sending, 500/502/504) is never sent again: the error says ``outcome_unknown`` and the caller
-        re-reads the server's state.
+        re-reads the server's state. ``write=False`` marks a POST or DELETE that changes nothing the task manages
+        (logon, token, logout), so that it does not count in :attr:`writes_done`.
         """
         method = method.upper()
         safe_to_repeat = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -202,6 +205,8 @@ class Transport(object):
                 raise self._gave_up(error, attempt)
             status = response.status_code
             if status < 400 or status in accept_statuses:
+                if status < 400 and (method not in ("GET", "HEAD", "OPTIONS") if write is None else write):
+                    self.writes_done += 1
                 return response
             retryable = status in RETRY_STATUSES and (safe_to_repeat or status in NOT_PROCESSED_STATUSES)
             if retryable and attempt < self.retries:

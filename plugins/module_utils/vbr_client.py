@@ -81,7 +81,7 @@ class VbrClient(object):
         return {"password": "Password", "refresh_token": "Refresh_token"}[kind]
 
     def _token_request(self, form):
-        response = self.transport.request("POST", TOKEN_PATH, data=form, idempotent=True,
+        response = self.transport.request("POST", TOKEN_PATH, data=form, idempotent=True, write=False,
                                           headers={"x-api-version": self.api_version,
                                                    "Accept": "application/json"})
         token = response.json()
@@ -136,7 +136,7 @@ class VbrClient(object):
         """Log out (only the tokens this client obtained) and close the connection pool."""
         if self._own_token and self._access_token:
             try:
-                self.transport.request("POST", LOGOUT_PATH, headers=self._auth_headers(), idempotent=True,
+                self.transport.request("POST", LOGOUT_PATH, headers=self._auth_headers(), idempotent=True, write=False,
                                        accept_statuses=(401, 403, 404))
             except VeeamError:
                 pass

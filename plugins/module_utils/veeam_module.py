@@ -153,8 +153,11 @@ class VeeamModule(AnsibleModule):
                 % (" or ".join(given), msg))
 
     def fail_from_error(self, error):
-        """Fail with the error's sentence and its data (status, server error code, method, path)."""
-        self.fail_json(msg=error.sentence(), error=error.to_dict())
+        """Fail with the error's sentence and its data (status, server error code, method, path), and ``changed``:
+        whether any write the server accepted came before the error."""
+        client = getattr(self, "_client", None)
+        self.fail_json(msg=error.sentence(), error=error.to_dict(),
+                       changed=bool(client is not None and client.transport.writes_done))
 
     def protection(self):
         """The accounts the lockout guard keeps: the connected one and ``protected_accounts``."""

@@ -16,6 +16,13 @@ description:
     fails and explains, unless O(recreate=true), which deletes the account and creates it again with all of its
     settings (its roles are kept unless the task gives new ones; give O(restore_scope), since Enterprise Manager
     does not list the references of a scope).
+  - Every check Enterprise Manager makes on an account (name per type, roles, restore scope, FLR extensions) is made
+    before anything is written, in check mode too, so a re-create never deletes an account it then cannot create.
+    Should the create still fail after the delete, the module puts the original account back with its original
+    settings and says so (RV(deleted), RV(restored)).
+  - Lockout guards refuse, before anything is written, to remove, re-create or take the Portal Administrator role
+    away from the account the task is connected as (or one in O(protected_accounts)), and to leave Enterprise
+    Manager without any Portal Administrator.
 author:
   - backupops.veeam contributors (@backupops)
 options:
@@ -97,6 +104,7 @@ options:
     default: false
 extends_documentation_fragment:
   - backupops.veeam.em
+  - backupops.veeam.lockout
   - backupops.veeam.attributes
   - backupops.veeam.attributes.actiongroup_em
 attributes:
@@ -191,10 +199,25 @@ recreated:
   description: Whether the account was (or in check mode would be) deleted and created again.
   returned: always
   type: bool
+outcome:
+  description: What happened to the account - V(changed), V(unchanged), V(failed) or V(refused) (lockout guard).
+  returned: always
+  type: str
+  sample: changed
+deleted:
+  description:
+    - The account as it was before a re-create that failed after the delete (same keys as RV(account)).
+    - C(changed) is then true, and the failure message gives the server's error.
+  returned: when a re-create failed after deleting the account
+  type: dict
+restored:
+  description: Whether the original account was put back after a re-create that failed (see RV(deleted)).
+  returned: when a re-create failed after deleting the account
+  type: bool
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import em_accounts
-from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule
+from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule, lockout_spec
 
 
 def validate(module):
@@ -215,77 +238,9 @@ def validate(module):
                              "account may restore")
 
 
-def read_view(client, account_id):
-    return em_accounts.account_view(*client.get_account(account_id))
-
-
-def apply_steps(client, account_id, steps):
-    for step, payload in steps:
-        if step == em_accounts.ADD_ROLE:
-            client.add_account_role(account_id, payload["uid"])
-        elif step == em_accounts.REMOVE_ROLE:
-            client.remove_account_role(account_id, payload)
-        elif step == em_accounts.ADD_SCOPES:
-            client.add_account_scopes(account_id, payload)
-        elif step == em_accounts.REMOVE_SCOPE:
-            client.remove_account_scope(account_id, payload["scope_id"])
-        elif step == em_accounts.TOGGLE_ALL_VMS:
-            client.toggle_restore_all_vms(account_id)
-
-
-def create(module, client, params, roles):
-    problem = em_accounts.name_problem(params.get("type") or "User", params["name"])
-    if problem:
-        module.fail_json(msg=problem + ("" if params.get("type") else " (without type, the account is a User)"))
-    if not roles:
-        module.fail_json(msg="Cannot add %s to Enterprise Manager without roles: give roles (for example Restore "
-                             "Operator or Portal User)" % params["name"])
-    if params.get("allow_restore_all_vms") is False and not params.get("restore_scope"):
-        module.fail_json(msg="allow_restore_all_vms is false: give restore_scope, the objects %s may restore"
-                         % params["name"])
-    if module.check_mode:
-        return em_accounts.predicted_view(None, params, roles)
-    created = client.create_account(em_accounts.create_spec(params, roles))
-    return read_view(client, created["id"])
-
-
-def recreate(module, client, view, roles):
-    """Delete and create again with every setting: the task's where given, the account's own otherwise."""
-    params = dict(module.params)
-    params["type"] = params["type"] or view["type"]
-    if params["restore_scope"] is None:
-        if view["restore_scope"]:
-            module.fail_json(msg="To recreate %s give its restore_scope too: Enterprise Manager does not list the "
-                                 "references of an account's scope, so they cannot be copied. Nothing was changed."
-                                 % view["name"])
-        params["restore_scope"] = []
-    if params["allow_restore_all_vms"] is None:
-        params["allow_restore_all_vms"] = view["allow_restore_all_vms"]
-    for key in ("flr_settings", "sql_settings"):
-        if params[key] is None:
-            params[key] = view[key]
-    roles = roles if roles is not None else [client.resolve_role(name) for name in view["roles"]]
-    if not module.check_mode:
-        client.delete_account(view["id"])
-    return create(module, client, params, roles)
-
-
-def update(module, client, view, roles):
-    differences = em_accounts.immutable_differences(view, module.params)
-    if differences:
-        if not module.params["recreate"]:
-            module.fail_json(msg="Enterprise Manager cannot change %s of an existing account (%s). Set recreate: true "
-                                 "to delete the account and create it again with all of its settings (its roles and "
-                                 "restore scope are kept unless the task gives new ones). Nothing was changed."
-                                 % (" or ".join(differences), view["name"]))
-        return recreate(module, client, view, roles), True
-    steps = em_accounts.plan_update(view, module.params, roles)
-    if not steps:
-        return view, False
-    if module.check_mode:
-        return em_accounts.predicted_view(view, module.params, roles), False
-    apply_steps(client, view["id"], steps)
-    return read_view(client, view["id"]), False
+def account_spec(params):
+    return dict((key, params[key]) for key in ("name", "type", "allow_restore_all_vms", "restore_scope", "flr_settings",
+                                               "sql_settings", "state", "recreate"))
 
 
 def main_logic(module):
@@ -293,20 +248,22 @@ def main_logic(module):
     client = module.client
     params = module.params
     roles = [client.resolve_role(role) for role in params["roles"]] if params["roles"] else None
-    ref = client.find_account(params["name"])
-    before = read_view(client, ref["id"]) if ref else None
-    after, recreated = before, False
-    if params["state"] == "absent":
-        if before is not None and not module.check_mode:
-            client.delete_account(before["id"])
-        after = None
-    elif before is None:
-        after = create(module, client, params, roles)
-    else:
-        after, recreated = update(module, client, before, roles)
-    before_result, after_result = em_accounts.account_result(before), em_accounts.account_result(after)
-    module.exit_json(changed=before_result != after_result or recreated, account=after_result, recreated=recreated,
-                     diff={"before": before_result or {}, "after": after_result or {}})
+    refs = client.list_accounts()
+    ref = next((ref for ref in refs if str(ref["name"]).casefold() == params["name"].casefold()), None)
+    before = em_accounts.read_view(client, ref["id"]) if ref else None
+    if before is None and params["state"] == "present" and not params["type"]:
+        problem = em_accounts.name_problem("User", params["name"])
+        if problem:
+            module.fail_json(msg=problem + " (without type, the account is a User)")
+    plan = em_accounts.plan_account(before, account_spec(params), roles, client.list_roles())
+    refusal = None
+    if not params["allow_lockout"]:
+        refusal = em_accounts.guard_lockout(client, [plan], module.protection(), refs)
+    run = em_accounts.execute(client, [plan], module.check_mode, refusal)
+    entry = run.entries[0]
+    extra = dict((key, entry[key]) for key in ("deleted", "restored") if key in entry)
+    module.finish_run(run, account=entry["after"], recreated=entry["recreated"], outcome=entry["outcome"],
+                      diff={"before": entry["before"] or {}, "after": entry["after"] or {}}, **extra)
 
 
 def main():
@@ -323,6 +280,7 @@ def main():
             sql_settings=dict(type="dict", options=dict(deny_in_place_restore=dict(type="bool", default=False))),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             recreate=dict(type="bool", default=False),
+            **lockout_spec()
         ),
         not_blank=["name", "roles"],
         supports_check_mode=True,
