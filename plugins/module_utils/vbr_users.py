@@ -11,14 +11,23 @@ write is read back and, when another writer changed the account meanwhile, merge
 written again.
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import lockout, outcomes
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import user_result
 
 CREATE, DELETE, SET_ROLES, SET_SERVICE = "create", "delete", "set_roles", "set_service_account"
+# The name forms of each account type; without a type, the forms of an Active Directory user.
+NAME_FORMS = {None: ("down_level", "upn"), "InternalUser": ("down_level", "upn"), "InternalGroup": ("down_level",),
+              "ExternalUser": ("upn",), "ExternalGroup": ("any",)}
 ROLE_WRITE_ROUNDS = 3
 # Up to this many written accounts are read back one by one; more are read back with one paged read.
 SINGLE_READS_AT_MOST = 5
+
+
+def name_problem(name, user_type=None, option="name"):
+    """A sentence naming ``option`` when ``name`` is not valid for a VBR account of ``user_type``, else None."""
+    return account_names.name_problem(name, NAME_FORMS[user_type], option=option,
+                                      what="VBR %s" % (user_type or "user or group"))
 
 
 class RoleIntent(object):

@@ -236,13 +236,10 @@ users:
       sample: not listed (exclusive)
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import account_names, vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
-# The name forms of each account type; without a type, the forms of an Active Directory user.
-NAME_FORMS = {None: ("down_level", "upn"), "InternalUser": ("down_level", "upn"), "InternalGroup": ("down_level",),
-              "ExternalUser": ("upn",), "ExternalGroup": ("any",)}
 USER_OPTIONS = dict(
     name=dict(type="str", required=True),
     type=dict(type="str", choices=TYPES),
@@ -266,8 +263,7 @@ def requested_specs(module):
     seen = set()
     for index, spec in enumerate(specs):
         option = "name" if params["users"] is None else "users[%d].name" % index
-        problem = account_names.name_problem(spec["name"], NAME_FORMS[spec.get("type")], option=option,
-                                             what="VBR %s" % (spec.get("type") or "user or group"))
+        problem = vbr_users.name_problem(spec["name"], spec.get("type"), option)
         if problem:
             module.fail_json(msg=problem)
         if spec["name"].casefold() in seen:

@@ -107,8 +107,9 @@ def test_audit_and_offboard_report(fleet, inventory, env, tmp_path):
     report = offboard.task_results("Offboarding report", host="vbr01")["msg"]
     jane_report, nobody = report
     assert jane_report["vbr_access_removed_from"] == ["vbr01", "vbr02", "vbr03", "vbr04"]
-    assert jane_report["enterprise_manager"] == "account removed"
+    assert jane_report["enterprise_manager"] == "removed" and jane_report["complete"]
     assert nobody["vbr_no_access_on"] == ["vbr01", "vbr02", "vbr03", "vbr04"]
+    assert nobody["enterprise_manager"] == "had no access"
     assert "Active Directory" in nobody["directory_account"]
 
 
@@ -119,10 +120,15 @@ def test_offboarding_the_automation_account_is_refused(fleet, inventory, env):
     assert "the account this task is connected as" in run.stdout
     for url in fleet.vbr_urls:
         assert stats(fleet, url)["by_kind"].get("write", 0) == 0
+    assert stats(fleet, fleet.em_url)["by_kind"].get("write", 0) == 0
+    report = run.task_results("Offboarding report", host="vbr01")["msg"][0]
+    assert set(report["vbr_refused"]) == {"vbr01", "vbr02", "vbr03", "vbr04"}
+    assert report["enterprise_manager"].startswith("refused: ")
 
 
-def test_offboarding_reports_a_server_it_could_not_reach(fleet, inventory, env):
-    """vbr03 answers every read with 500: the play fails, and the report still comes, naming vbr03."""
+def test_offboarding_reports_a_server_that_failed(fleet, inventory, env):
+    """vbr03 answers every read with 500: it was reached, so it is reported as failed (with the error), not as
+    "not reached"; the play fails, and the report still comes."""
     assert onboard(inventory, env).returncode == 0
     requests.post(fleet.vbr_urls[2] + "/_sim/faults", verify=fleet.ca_path, timeout=10,
                   json={"method": "GET", "path": "/api/v1/security/users", "status": 500, "times": 0})
@@ -131,6 +137,7 @@ def test_offboarding_reports_a_server_it_could_not_reach(fleet, inventory, env):
     assert run.returncode != 0
     jane = run.task_results("Offboarding report", host="vbr01")["msg"][0]
     assert jane["vbr_access_removed_from"] == ["vbr01", "vbr02", "vbr04"]
-    assert jane["vbr_not_reached"] == ["vbr03"]
-    assert jane["enterprise_manager"] == "account removed"
+    assert list(jane["vbr_failed"]) == ["vbr03"] and "HTTP 500" in jane["vbr_failed"]["vbr03"]
+    assert jane["vbr_not_reached"] == [] and jane["complete"] is False
+    assert jane["enterprise_manager"] == "removed"
     assert "TECH\\jane.doe" in [user["name"] for user in state(fleet, fleet.vbr_urls[2])["users"]]
