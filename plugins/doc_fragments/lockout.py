@@ -13,7 +13,7 @@ options:
       - Let the task do what the lockout guard refuses by default. Before anything is written the guard refuses a
         plan that would remove the account the task is connected as or an account in O(protected_accounts), take
         the administrator role (Backup Administrator on VBR, Portal Administrator in Enterprise Manager) away from
-        one of them, turn service-account mode off for the connected account while MFA is on (VBR: it could no
+        one of them, turn service-account mode off for the connected account while MFA is on (on VBR it could no
         longer log in), or leave the server without any account that has the administrator role.
       - The connected account is recognised in every spelling - C(TECH\\svc.ansible) and C(svc.ansible@tech.local)
         are the same account to the guard, since any account whose name without its domain matches the login's

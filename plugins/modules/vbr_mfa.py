@@ -90,6 +90,7 @@ users:
 from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
 
+
 def accounts_to_reset(module, client):
     accounts, missing = [], []
     found = client.find_users(module.params["reset_for"])

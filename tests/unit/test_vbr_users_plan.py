@@ -54,8 +54,11 @@ def test_exclusive_removals_are_case_insensitive():
 
 def refusal_sentences(plans, current, login, protected=()):
     changes = vbr_users.access_changes(plans, ADMIN["id"], lambda: True)
-    admin_left = lambda: any(vbr_users.has_backup_administrator(account, ADMIN["id"])  # noqa: E731
-                             for account in vbr_users.final_accounts(plans, current))
+
+    def admin_left():
+        return any(vbr_users.has_backup_administrator(account, ADMIN["id"])
+                   for account in vbr_users.final_accounts(plans, current))
+
     protection = lockout.Protection(login, list(protected))
     return [refusal.sentence for refusal in lockout.refusals(changes, protection, ADMIN["name"], "VBR server",
                                                              admin_left)]
