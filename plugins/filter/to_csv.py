@@ -99,7 +99,7 @@ def to_csv(rows, columns=None, header=True, list_separator="; ", neutralize_form
     columns = [to_text(column) for column in columns]
     output = io.StringIO()
     writer = csv.writer(output, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    if header:
+    if header and columns:
         writer.writerow([csv_field(column, list_separator, neutralize_formulas) for column in columns])
     for row in rows:
         writer.writerow([csv_field(row.get(column), list_separator, neutralize_formulas) for column in columns])
