@@ -146,6 +146,7 @@ cache: true
 cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/veeam-inventory
 
+---
 # file: inventory/prod.em_backup_servers.yml - the production servers on VBR 13 or later, the password from
 # another environment variable, more patience with a slow WAN link and no proxy
 plugin: backupops.veeam.em_backup_servers

@@ -99,7 +99,10 @@ PROXY_HINT = (
 X509_NOT_YET_VALID = 9
 X509_EXPIRED = 10
 X509_NAME_MISMATCH = frozenset([62, 64])  # host name, IP address
-X509_UNKNOWN_ISSUER = frozenset([2, 18, 19, 20, 21])
+X509_UNKNOWN_ISSUER = frozenset([2, 18, 19, 20, 21, 27, 28])
+# The CA file holds a certificate with the issuer's name but another key: typically the server's previous
+# self-signed certificate, saved before the server made a new one.
+X509_SIGNATURE_FAILURE = 7
 
 
 def build_base_url(server, port, default_port):
@@ -402,6 +405,10 @@ def describe_tls_failure(exc, product, base_url):
             return "The TLS certificate of %s has expired" % where, TLS_EXPIRED_HINT
         if code == X509_NOT_YET_VALID:
             return "The TLS certificate of %s is not valid yet" % where, TLS_NOT_YET_VALID_HINT
+        if code == X509_SIGNATURE_FAILURE:
+            return ("Cannot open a trusted TLS connection to %s: its certificate is not trusted by this machine "
+                    "(ca_path holds a certificate of the same name with another key, e.g. the server's previous "
+                    "certificate)" % where, TLS_HINT)
         if code in X509_UNKNOWN_ISSUER:
             return ("Cannot open a trusted TLS connection to %s: its certificate is not trusted by this machine (%s)"
                     % (where, verdict), TLS_HINT)

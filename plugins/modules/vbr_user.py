@@ -49,7 +49,7 @@ options:
   state:
     description:
       - V(present) adds or updates the account, V(absent) removes it. V(present) when omitted.
-      - Only with O(name). The bulk form refuses it, however it is given (in the task or in C(module_defaults)):
+      - Only with O(name). The bulk form refuses it, however it is given (in the task or in C(module_defaults));
         each entry of O(users) has its own O(users[].state).
     type: str
     choices: [present, absent]
@@ -58,7 +58,7 @@ options:
       - Many accounts at once, each a dictionary with the keys O(name), O(type), O(roles), O(is_service_account)
         and O(state) (default V(present)).
       - Mutually exclusive with O(name). The options of the single form (O(type), O(roles), O(is_service_account)
-        and O(state)) are refused next to O(users), rather than ignored: set them in each entry.
+        and O(state)) are refused next to O(users), rather than ignored; set them in each entry.
     type: list
     elements: dict
     suboptions:

@@ -8,7 +8,6 @@ whatever ansible-core that venv holds (run them with an older ansible-core's ven
 """
 
 import csv
-import io
 import json
 import os
 

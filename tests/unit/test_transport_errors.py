@@ -92,6 +92,8 @@ def verification_error(code, message):
     (20, "unable to get local issuer certificate", "is not trusted by this machine", "save the server's certificate"),
     (18, "self-signed certificate", "is not trusted by this machine (self-signed certificate)", "as ca_path"),
     (19, "self-signed certificate in certificate chain", "is not trusted by this machine", "as ca_path"),
+    (7, "certificate signature failure", "ca_path holds a certificate of the same name with another key",
+     "save the server's certificate"),
     (26, "unsupported certificate purpose", "was refused: unsupported certificate purpose", "as ca_path"),
 ])
 def test_each_certificate_verdict_has_its_own_message(code, message, summary, hint):
