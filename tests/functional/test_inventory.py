@@ -199,3 +199,16 @@ def test_a_filter_that_fails_is_named(tmp_path, em_env):
     config = write_config(tmp_path, "plugin: backupops.veeam.em_backup_servers\nfilters: ['no_such_variable > 1']\n")
     completed = ansible_inventory(config, em_env)
     assert completed.returncode != 0 and "no_such_variable > 1" in completed.stderr
+
+
+@pytest.mark.parametrize("option, message", [
+    ("port: 0", "port must be between 1 and 65535, got 0"),
+    ("rest_port: 70000", "rest_port must be between 1 and 65535, got 70000"),
+    ("timeout: 0", "timeout must be 1 or more, got 0"),
+    ("retries: -1", "retries must be 0 or more, got -1"),
+])
+def test_numbers_out_of_range_are_named(tmp_path, em_env, em_admin, option, message):
+    config = write_config(tmp_path, "plugin: backupops.veeam.em_backup_servers\n%s\n" % option)
+    completed = ansible_inventory(config, em_env)
+    assert completed.returncode != 0 and message in completed.stderr
+    assert em_admin.stats()["total"] == 0
