@@ -3,7 +3,10 @@
 A backup server, user, role, account or restore scope whose name or description holds
 ``{{ lookup('ansible.builtin.pipe', 'touch ...') }}`` must never run that command on the controller, whichever
 ansible-core runs the play: ansible-core 2.19 trusts no data by default, 2.17 and 2.18 template any string that
-is not marked unsafe. The tests run ``ansible-playbook`` from the venv of the Python running pytest, so they check
+is not marked unsafe. The inventory plugin marks what it reads; module results are unsafe once registered, and
+the facts the audit playbook and the offboard role build from them with ``lookup('template') | from_json`` stay
+unsafe (ansible-core before 2.19 marks a template's result unsafe when it used unsafe data) - these tests hold
+all of that to account. They run ``ansible-playbook`` from the venv of the Python running pytest, so they check
 whatever ansible-core that venv holds (run them with an older ansible-core's venv to check that one).
 """
 
