@@ -12,17 +12,30 @@ import email.utils
 import os
 import random
 import re
+import socket
+import ssl
 import time
 import traceback
+
+from http.client import HTTPException
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3 import exceptions as urllib3_exceptions
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by ansible-test's import sanity test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+try:  # urllib3 checks host names itself in some versions and setups; its error is not ssl's
+    from urllib3.util.ssl_match_hostname import CertificateError as Urllib3CertificateError
+except ImportError:  # urllib3 < 1.26.8 keeps it in packages/, or there is no requests at all
+    try:
+        from urllib3.packages.ssl_match_hostname import CertificateError as Urllib3CertificateError
+    except ImportError:
+        Urllib3CertificateError = ssl.CertificateError
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
@@ -56,11 +69,42 @@ UNKNOWN_OUTCOME_HINT = (
 )
 
 TLS_HINT = (
-    "The server's TLS certificate is not trusted by this machine. Veeam servers ship a self-signed "
-    "certificate: save the server's certificate (or the CA that signed it) as a PEM file and pass it as "
+    "Veeam servers ship a self-signed certificate: save the server's certificate (or the CA that signed it) as a PEM file and pass it as "
     "ca_path (or the *_CA_PATH environment variable). For a throw-away test rig only, validate_certs: false "
     "skips the check."
 )
+TLS_NAME_HINT = (
+    "The certificate is signed by a trusted CA but issued for other names, so ca_path cannot fix this. Connect "
+    "with a name the certificate holds (openssl s_client -connect HOST:PORT </dev/null | openssl x509 -noout -ext "
+    "subjectAltName lists them), or have the certificate reissued with this name."
+)
+TLS_EXPIRED_HINT = (
+    "Renew the server's certificate (then save the new one as ca_path if it is self-signed). If it should still be "
+    "valid, check the clock of this machine."
+)
+TLS_NOT_YET_VALID_HINT = "Check the clocks of this machine and of the server: the certificate's validity has not begun."
+TLS_HANDSHAKE_HINT = (
+    "Check that the port speaks HTTPS: the VBR REST API listens on 9419, Enterprise Manager on 9398. Use "
+    "http:// only for a server or proxy that really speaks plain HTTP."
+)
+CA_FILE_HINT = (
+    "Give the PEM file with the %s's certificate or the CA that signed it (text starting with "
+    "-----BEGIN CERTIFICATE-----), e.g. saved with: openssl s_client -connect HOST:PORT -showcerts </dev/null "
+    "| openssl x509 > server.pem"
+)
+PROXY_HINT = (
+    "The proxy comes from the HTTPS_PROXY (HTTP_PROXY for http://) environment variable. Fix the proxy, add the "
+    "server to NO_PROXY, or set use_proxy: false to connect directly."
+)
+
+# OpenSSL verification results (X509_V_ERR_*) that call for their own explanation.
+X509_NOT_YET_VALID = 9
+X509_EXPIRED = 10
+X509_NAME_MISMATCH = frozenset([62, 64])  # host name, IP address
+X509_UNKNOWN_ISSUER = frozenset([2, 18, 19, 20, 21, 27, 28])
+# The CA file holds a certificate with the issuer's name but another key: typically the server's previous
+# self-signed certificate, saved before the server made a new one.
+X509_SIGNATURE_FAILURE = 7
 
 
 def build_base_url(server, port, default_port):
@@ -149,10 +193,8 @@ class Transport(object):
         if not validate_certs:
             # The module warns in Ansible's way; urllib3's own warning on every request would be noise.
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
-        if validate_certs and ca_path and not os.access(ca_path, os.R_OK):
-            raise VeeamError("ca_path %s %s" % (ca_path, "cannot be read" if os.path.exists(ca_path) else "does not exist"),
-                             error_code="invalid_input",
-                             hint="Give the PEM file with the %s's certificate or the CA that signed it." % product)
+        if validate_certs and ca_path:
+            check_ca_file(ca_path, product)
         self.session = requests.Session()
         self.session.trust_env = use_proxy
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
@@ -225,9 +267,8 @@ class Transport(object):
             return self.session.request(method, url, params=params, json=json, data=data, headers=headers,
                                         auth=auth, timeout=self.timeout, allow_redirects=False, verify=self.verify)
         except requests.exceptions.SSLError as exc:
-            raise VeeamError("Cannot open a trusted TLS connection to the %s at %s: %s"
-                             % (self.product, self.base_url, self._reason(exc)),
-                             error_code="tls", method=method, path=path, hint=TLS_HINT)
+            summary, hint = describe_tls_failure(exc, self.product, self.base_url)
+            raise VeeamError(self.redact(summary), error_code="tls", method=method, path=path, hint=hint)
         except requests.exceptions.ConnectTimeout:
             raise VeeamError("The %s at %s did not accept a connection within %s seconds"
                              % (self.product, self.base_url, self.timeout), error_code="connect_timeout",
@@ -240,8 +281,12 @@ class Transport(object):
                              error_code="read_timeout", method=method, path=path, outcome_unknown=True,
                              hint="The server may be overloaded; raise the timeout option if it is "
                                   "just slow.")
+        except requests.exceptions.ProxyError as exc:
+            raise VeeamError("Cannot reach the %s at %s through the proxy %s: %s"
+                             % (self.product, self.base_url, self._proxy_for(url), self._reason(exc)),
+                             error_code="proxy", method=method, path=path, hint=PROXY_HINT)
         except requests.exceptions.ConnectionError as exc:
-            sent = _was_sent(exc)
+            sent = was_sent(exc)
             raise VeeamError("The connection to the %s at %s failed%s: %s"
                              % (self.product, self.base_url,
                                 " while waiting for the answer to %s %s" % (method, path) if sent else "",
@@ -253,6 +298,14 @@ class Transport(object):
             raise VeeamError("The request %s %s to the %s at %s failed: %s"
                              % (method, path, self.product, self.base_url, self._reason(exc)),
                              error_code="request", method=method, path=path)
+
+    def _proxy_for(self, url):
+        """The proxy requests chose for ``url``, as scheme://host:port (never its credentials)."""
+        proxy = requests.utils.select_proxy(url, requests.utils.get_environ_proxies(url)) or "(unknown)"
+        parts = urlsplit(proxy)
+        if parts.hostname:
+            return "%s://%s%s" % (parts.scheme, parts.hostname, ":%s" % parts.port if parts.port else "")
+        return proxy
 
     def _retry_delay(self, response, attempt):
         """Seconds to wait before the next attempt, or None to give up now."""
@@ -301,12 +354,98 @@ class Transport(object):
         self.session.close()
 
 
-def _was_sent(exc):
-    """True when a ConnectionError happened after the request went out (the server may have acted)."""
-    text = repr(exc)
-    not_sent_markers = ("NewConnectionError", "Failed to establish a new connection", "Name or service not known",
-                        "nodename nor servname", "Connection refused", "getaddrinfo failed")
-    return not any(marker in text for marker in not_sent_markers)
+def exception_chain(exc):
+    """``exc`` and every exception under it: requests and urllib3 wrap the cause in ``args``, ``reason``,
+    ``__cause__`` and ``__context__``."""
+    chain, seen, pending = [], set(), [exc]
+    while pending:
+        node = pending.pop(0)
+        if not isinstance(node, BaseException) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        chain.append(node)
+        pending.extend(arg for arg in node.args if isinstance(arg, BaseException))
+        pending.extend([getattr(node, "reason", None), node.__cause__, node.__context__])
+    return chain
+
+
+def _sent_types():
+    """Failures after the connection was open and the request (possibly) went out.
+
+    ``HTTPException`` covers RemoteDisconnected (closed without an answer) and IncompleteRead."""
+    return (urllib3_exceptions.ProtocolError, urllib3_exceptions.ReadTimeoutError, HTTPException)
+
+
+def _not_sent_types():
+    """Failures before the request could leave: no connection (refused, unresolvable, timed out) or no proxy."""
+    return (urllib3_exceptions.NewConnectionError, urllib3_exceptions.ConnectTimeoutError,
+            urllib3_exceptions.ProxyError, ConnectionRefusedError, socket.gaierror)
+
+
+def was_sent(exc):
+    """Whether a connection error happened after the request went out, so the server may have acted on it.
+
+    Decided from the exception types under ``exc``: a connection that was never made (refused, name not
+    resolved, connect timeout, proxy unreachable) means not sent; a dropped or aborted connection means it may
+    have been. Anything not recognised counts as sent, so a write is never repeated blindly.
+    """
+    chain = exception_chain(exc)
+    if any(isinstance(node, _sent_types()) for node in chain):
+        return True
+    return not any(isinstance(node, _not_sent_types()) for node in chain)
+
+
+def describe_tls_failure(exc, product, base_url):
+    """(summary, hint) for a failed TLS connection, from the certificate check's verdict."""
+    where = "the %s at %s" % (product, base_url)
+    for node in exception_chain(exc):
+        if isinstance(node, Urllib3CertificateError) and not isinstance(node, ssl.SSLError):
+            return ("The TLS certificate of %s is not valid for the name %s"
+                    % (where, urlsplit(base_url).hostname), TLS_NAME_HINT)
+        if not isinstance(node, ssl.SSLCertVerificationError):
+            continue
+        code, verdict = node.verify_code, node.verify_message or node.reason or str(node)
+        if code in X509_NAME_MISMATCH:
+            return ("The TLS certificate of %s is not valid for the name %s"
+                    % (where, urlsplit(base_url).hostname), TLS_NAME_HINT)
+        if code == X509_EXPIRED:
+            return "The TLS certificate of %s has expired" % where, TLS_EXPIRED_HINT
+        if code == X509_NOT_YET_VALID:
+            return "The TLS certificate of %s is not valid yet" % where, TLS_NOT_YET_VALID_HINT
+        if code == X509_SIGNATURE_FAILURE:
+            return ("Cannot open a trusted TLS connection to %s: its certificate is not trusted by this machine "
+                    "(ca_path holds a certificate of the same name with another key, e.g. the server's previous "
+                    "certificate)" % where, TLS_HINT)
+        if code in X509_UNKNOWN_ISSUER:
+            return ("Cannot open a trusted TLS connection to %s: its certificate is not trusted by this machine (%s)"
+                    % (where, verdict), TLS_HINT)
+        return "The TLS certificate of %s was refused: %s" % (where, verdict), TLS_HINT
+    error = next((node for node in exception_chain(exc) if isinstance(node, ssl.SSLError)), exc)
+    reason = getattr(error, "reason", None)
+    reason = reason.lower().replace("_", " ") if reason else str(error)
+    return "The TLS handshake with %s failed: %s" % (where, reason), TLS_HANDSHAKE_HINT
+
+
+def check_ca_file(ca_path, product):
+    """Fail early, and clearly, when ca_path cannot serve as the trusted certificates (before any request)."""
+    hint = CA_FILE_HINT % product
+    if not os.path.exists(ca_path):
+        raise VeeamError("ca_path %s does not exist" % ca_path, error_code="invalid_input", hint=hint)
+    if os.path.isdir(ca_path):
+        return  # a folder of hashed CA certificates (c_rehash), which requests accepts as well
+    try:
+        with open(ca_path, "rb") as handle:
+            content = handle.read()
+    except (IOError, OSError) as error:
+        raise VeeamError("ca_path %s cannot be read: %s" % (ca_path, (error.strerror or str(error)).lower()),
+                         error_code="invalid_input", hint=hint)
+    if not content.strip():
+        raise VeeamError("ca_path %s is empty" % ca_path, error_code="invalid_input", hint=hint)
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).load_verify_locations(cafile=ca_path)
+    except (ssl.SSLError, ValueError) as error:
+        raise VeeamError("ca_path %s holds no certificate that can be read (%s)"
+                         % (ca_path, getattr(error, "reason", None) or error), error_code="invalid_input", hint=hint)
 
 
 def send_unrepeatable(transport, send, reread):

@@ -48,15 +48,17 @@ options:
     type: bool
   state:
     description:
-      - V(present) adds or updates the account, V(absent) removes it.
+      - V(present) adds or updates the account, V(absent) removes it. V(present) when omitted.
+      - Only with O(name). The bulk form refuses it, however it is given (in the task or in C(module_defaults));
+        each entry of O(users) has its own O(users[].state).
     type: str
     choices: [present, absent]
-    default: present
   users:
     description:
       - Many accounts at once, each a dictionary with the keys O(name), O(type), O(roles), O(is_service_account)
         and O(state) (default V(present)).
-      - Mutually exclusive with O(name).
+      - Mutually exclusive with O(name). The options of the single form (O(type), O(roles), O(is_service_account)
+        and O(state)) are refused next to O(users), rather than ignored; set them in each entry.
     type: list
     elements: dict
     suboptions:
@@ -240,6 +242,8 @@ from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
+# Options of the single form that the bulk form takes per entry, never at the top level.
+SINGLE_FORM_OPTIONS = ("type", "roles", "is_service_account", "state")
 USER_OPTIONS = dict(
     name=dict(type="str", required=True),
     type=dict(type="str", choices=TYPES),
@@ -252,6 +256,7 @@ USER_OPTIONS = dict(
 def requested_specs(module):
     params = module.params
     if params["users"] is not None:
+        refuse_single_form_options(module)
         specs = params["users"]
         if not specs and not params["exclusive"]:
             module.fail_json(msg="users is empty: list at least one account, or use exclusive: true with an empty "
@@ -260,6 +265,7 @@ def requested_specs(module):
         if params["exclusive"]:
             module.fail_json(msg="exclusive: true needs the list of accounts in users, not a single name")
         specs = [dict((key, params[key]) for key in USER_OPTIONS)]
+        specs[0]["state"] = params["state"] or "present"
     seen = set()
     for index, spec in enumerate(specs):
         option = "name" if params["users"] is None else "users[%d].name" % index
@@ -273,6 +279,19 @@ def requested_specs(module):
             module.fail_json(msg="roles of %s is an empty list: VBR needs at least one role; to take all access away "
                                  "use state: absent" % spec["name"])
     return specs
+
+
+def refuse_single_form_options(module):
+    """With users, a top-level type/roles/is_service_account/state would be silently ignored: refuse it instead.
+
+    state has no default in the option spec, so an explicit state: present or absent is told apart from none.
+    """
+    given = [option for option in SINGLE_FORM_OPTIONS if module.params[option] is not None]
+    if given:
+        module.fail_json(msg="%s given next to users, where it would be ignored: with users, each entry carries its own "
+                             "type, roles, is_service_account and state, e.g. users: [{name: 'TECH\\bob.smith', "
+                             "state: absent}]. The top-level options are for the single form (name). Nothing was "
+                             "changed." % " and ".join(given))
 
 
 def current_accounts(client, specs, bulk):
@@ -295,9 +314,9 @@ def build_plans(module, client, specs, current):
 
 
 def main_logic(module):
-    client = module.client
     bulk = module.params["users"] is not None
     specs = requested_specs(module)
+    client = module.client
     current = current_accounts(client, specs, bulk)
     plans = build_plans(module, client, specs, current)
     refusal = None
@@ -324,14 +343,13 @@ def main():
             type=dict(type="str", choices=TYPES),
             roles=dict(type="list", elements="str"),
             is_service_account=dict(type="bool"),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
+            state=dict(type="str", choices=["present", "absent"]),
             users=dict(type="list", elements="dict", options=USER_OPTIONS),
             exclusive=dict(type="bool", default=False),
             skip_refused=dict(type="bool", default=False),
             **lockout_spec()
         ),
-        mutually_exclusive=[("name", "users"), ("users", "type"), ("users", "roles"),
-                            ("users", "is_service_account")],
+        mutually_exclusive=[("name", "users")],
         required_one_of=[("name", "users")],
         not_blank=["roles"],
         supports_check_mode=True,

@@ -1,10 +1,14 @@
 """TLS, for both products: an untrusted certificate fails with the hint, ca_path trusts the server, another CA
-or a missing file fails clearly, and validate_certs: false connects with a warning."""
+or a missing file fails clearly, and validate_certs: false connects with a warning. An expired certificate, a
+certificate for another host name, an unknown CA, a port without TLS and a CA file that cannot serve each get
+their own message."""
 
 import json
+import socket
 
 import pytest
 
+from tests.conftest import running_simulator
 from tests.simulator.certs import throwaway_certificates
 
 PRODUCTS = {
@@ -60,3 +64,92 @@ def test_validate_certs_false_connects_and_warns(product):
     assert not result.failed and result["roles"]
     # ansible-core 2.19 reports warnings as structured events, older versions as strings.
     assert "validate_certs is false" in json.dumps(result.get("warnings", []))
+
+
+# ---------------------------------------------------------------------- each TLS problem has its own message
+@pytest.fixture(scope="module")
+def expired_sim(tmp_path_factory):
+    yield from running_simulator(tmp_path_factory, vbr_servers=1, cert_problem="expired")
+
+
+@pytest.fixture(scope="module")
+def wrong_host_sim(tmp_path_factory):
+    yield from running_simulator(tmp_path_factory, vbr_servers=1, cert_problem="wrong-host")
+
+
+@pytest.fixture(scope="module")
+def plain_http_sim(tmp_path_factory):
+    yield from running_simulator(tmp_path_factory, vbr_servers=1, no_tls=True)
+
+
+def run_against(product, sim, url=None, ca_path=None):
+    """Run the product's info module against another simulator, trusting that simulator's CA."""
+    module, prefix, env = product
+    url = url or (sim.vbr_url if prefix == "VEEAM_VBR_" else sim.em_url)
+    env = dict(env, **{prefix + "SERVER": url, prefix + "CA_PATH": ca_path or sim.ca_path})
+    from tests.functional.module_harness import run_module
+    return run_module(module, {"retries": 0}, env=env)
+
+
+def test_expired_certificate(product, expired_sim):
+    result = run_against(product, expired_sim)
+    assert result.failed and result["error"]["error_code"] == "tls"
+    assert "has expired" in result["msg"] and "Renew the server's certificate" in result["msg"]
+    assert "not trusted" not in result["msg"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_certificate_for_another_host_name(product, wrong_host_sim, host):
+    url = (wrong_host_sim.vbr_url if product[1] == "VEEAM_VBR_" else wrong_host_sim.em_url).replace("127.0.0.1", host)
+    result = run_against(product, wrong_host_sim, url=url)
+    assert result.failed and result["error"]["error_code"] == "tls"
+    assert "is not valid for the name %s" % host in result["msg"] and "ca_path cannot fix this" in result["msg"]
+    assert "has expired" not in result["msg"] and "not trusted" not in result["msg"]
+
+
+def test_unknown_ca_is_not_mistaken_for_another_problem(product):
+    result = run(product, {}, ca_path=None)
+    assert "not trusted" in result["msg"] and "save the server's certificate" in result["msg"]
+    assert "has expired" not in result["msg"] and "not valid for the name" not in result["msg"]
+
+
+def test_https_to_a_plain_http_port(product, plain_http_sim, ca_path):
+    url = (plain_http_sim.vbr_url if product[1] == "VEEAM_VBR_" else plain_http_sim.em_url).replace("http://", "https://")
+    result = run_against(product, plain_http_sim, url=url, ca_path=ca_path)
+    assert result.failed and result["error"]["error_code"] == "tls"
+    assert "TLS handshake" in result["msg"] and "Check that the port speaks HTTPS" in result["msg"]
+
+
+def unreadable_file(tmp_path):
+    """A path that exists but cannot be read, even by root: a UNIX socket (permission bits do not stop root)."""
+    path = str(tmp_path / "ca.sock")
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(path)
+    return path, listener
+
+
+@pytest.mark.parametrize("content, fragment", [
+    (b"", "is empty"),
+    (b"   \n\n", "is empty"),
+    (b"this is not a certificate\n", "holds no certificate that can be read"),
+    (b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+     "holds no certificate that can be read"),
+    (None, "cannot be read"),
+])
+def test_a_ca_file_that_cannot_serve_is_named_before_anything_is_sent(product, tmp_path, content, fragment,
+                                                                      sim_admin, em_admin):
+    listener = None
+    if content is None:
+        path, listener = unreadable_file(tmp_path)
+    else:
+        path = str(tmp_path / "ca.pem")
+        with open(path, "wb") as handle:
+            handle.write(content)
+    try:
+        result = run(product, {}, ca_path=path)
+    finally:
+        if listener is not None:
+            listener.close()
+    assert result.failed and result["error"]["error_code"] == "invalid_input"
+    assert "ca_path %s %s" % (path, fragment) in result["msg"] and "BEGIN CERTIFICATE" in result["msg"]
+    assert sim_admin.stats()["total"] == 0 and em_admin.stats()["total"] == 0

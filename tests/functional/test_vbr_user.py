@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from tests.functional.module_harness import run_module
+from tests.functional.module_harness import run_module, run_playbook
 
 WRITES = ("POST /api/v1/security/users", "DELETE /api/v1/security/users/{id}",
           "PUT /api/v1/security/users/{id}/roles", "POST /api/v1/security/users/{id}/changeServiceAccountMode")
@@ -186,3 +186,50 @@ def test_create_answered_500_after_creating_is_not_duplicated(vbr_env, sim_admin
     assert not result.failed and result["changed"]
     assert sim_admin.count("POST /api/v1/security/users") == 1
     assert [user["name"] for user in sim_admin.state()["users"]].count("TECH\\jane.doe") == 1
+
+
+# ------------------------------------------------------------------ the bulk form refuses the single form's options
+@pytest.mark.parametrize("extra", [
+    {"state": "absent"}, {"state": "present"}, {"type": "InternalGroup"}, {"roles": ["Restore Operator"]},
+    {"is_service_account": True}, {"state": "absent", "roles": ["Restore Operator"]},
+], ids=["state-absent", "state-present", "type", "roles", "is_service_account", "two-options"])
+def test_users_refuses_the_options_of_the_single_form(extra, vbr_env, sim_admin):
+    """A top-level state: absent next to users once kept the user and said changed=false; now it is refused."""
+    args = dict({"users": [{"name": "TECH\\william.fox", "roles": ["Restore Operator"]}]}, **extra)
+    result = run_module("vbr_user", args, env=vbr_env)
+    assert result.failed
+    for option in extra:
+        assert option in result["msg"]
+    assert "given next to users" in result["msg"] and "state: absent" in result["msg"]
+    assert sim_admin.stats()["total"] == 0  # refused before connecting
+    assert sim_admin.user("TECH\\william.fox") is not None
+
+
+def test_users_refuses_a_state_from_module_defaults(vbr_env, sim_admin, tmp_path):
+    playbook = tmp_path / "play.yml"
+    playbook.write_text("""
+- name: State from module_defaults
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    backupops.veeam.vbr_user:
+      state: absent
+  tasks:
+    - name: Bulk
+      backupops.veeam.vbr_user:
+        users:
+          - name: TECH\\\\william.fox
+            roles: [Restore Operator]
+""")
+    run = run_playbook(str(playbook), env=vbr_env)
+    result = run.task_results("Bulk")
+    assert result["failed"] and "state given next to users" in result["msg"]
+    assert sim_admin.stats()["total"] == 0 and sim_admin.user("TECH\\william.fox") is not None
+
+
+def test_the_single_form_still_defaults_to_present(vbr_env, sim_admin):
+    result = run_module("vbr_user", {"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}, env=vbr_env)
+    assert not result.failed and result["changed"] and sim_admin.user("TECH\\jane.doe") is not None
+    result = run_module("vbr_user", {"name": "TECH\\jane.doe", "state": "absent"}, env=vbr_env)
+    assert not result.failed and result["changed"] and sim_admin.user("TECH\\jane.doe") is None

@@ -7,6 +7,7 @@ import sys
 import threading
 
 from . import SimConfig, Simulator
+from .certs import CERT_PROBLEMS
 from .vbr import API_VERSIONS_BY_BUILD
 
 
@@ -25,6 +26,9 @@ def parse_args(argv=None):
     parser.add_argument("--no-tls", action="store_true", help="serve plain HTTP (for proxies and debugging)")
     parser.add_argument("--cert-dir", help="write (or reuse) ca.pem, server.pem and server-key.pem here; "
                                            "without it a throw-away, untrusted certificate is used")
+    parser.add_argument("--cert-problem", choices=CERT_PROBLEMS,
+                        help="serve a faulty certificate signed by the valid CA: expired, or issued for another "
+                             "host name (for the TLS error messages)")
     parser.add_argument("--token-ttl", type=float, default=900, help="access token lifetime in seconds (default %(default)s)")
     parser.add_argument("--refresh-ttl", type=float, default=14 * 24 * 3600, help="refresh token lifetime in seconds")
     parser.add_argument("--seed-users", type=int, default=0, help="add N users TECH\\seed.userNNNNN to every VBR server")

@@ -20,7 +20,7 @@ class SimConfig(object):
                  cert_dir=None, token_ttl=900, refresh_ttl=14 * 24 * 3600, seed_users=0, state_file=None,
                  vbr_version="13.1", validate_spec=False, latency_ms=0, faults=(), em_session_ttl=900,
                  task_duration=1.0, username="TECH\\svc.ansible", password="VeeamSim-2026!", ready_file=None,
-                 verbose=False):
+                 verbose=False, cert_problem=None):
         self.host = host
         self.vbr_port = vbr_port
         self.vbr_servers = vbr_servers
@@ -42,6 +42,7 @@ class SimConfig(object):
         self.password = password
         self.ready_file = ready_file
         self.verbose = verbose
+        self.cert_problem = cert_problem
 
 
 def vbr_hosts(host, count):
@@ -100,9 +101,9 @@ class Simulator(object):
 
     def _ssl_context(self, hosts):
         if self.config.cert_dir:
-            ca, cert, key = ensure_certificates(self.config.cert_dir, hosts)
+            ca, cert, key = ensure_certificates(self.config.cert_dir, hosts, self.config.cert_problem)
         else:
-            ca, cert, key = throwaway_certificates(hosts)
+            ca, cert, key = throwaway_certificates(hosts, self.config.cert_problem)
         self.ca_path = ca
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
