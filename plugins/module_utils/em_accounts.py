@@ -10,7 +10,7 @@ or its last scope on the way: add first, toggle, then remove.
 
 import re
 
-from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes, parallel
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import send_unrepeatable
 from ansible_collections.backupops.veeam.plugins.module_utils.em_client import find_role, href_id, uid_id
@@ -25,10 +25,35 @@ PORTAL_ADMINISTRATOR = "Portal Administrator"
 PORTAL_ADMINISTRATOR_ID = "5f37a46b-9ce2-40f4-8a62-b45b079257fc"
 
 
-def name_problem(account_type, name):
+def name_problem(account_type, name, option="name"):
     """A sentence when ``name`` is not valid for ``account_type``, else None."""
-    return account_names.name_problem(name, NAME_FORMS[account_type],
+    return account_names.name_problem(name, NAME_FORMS[account_type], option=option,
                                       what="Enterprise Manager %s account" % account_type)
+
+
+def spec_problem(spec, where=""):
+    """A sentence for what is wrong in one account spec of the task (``where`` prefixes the option, e.g.
+    ``accounts[3].``), or None. Checks that need the server's state come later, in :func:`plan_account`."""
+    if not str(spec.get("name") or "").strip():
+        return "%sname is empty: give the account's name" % where
+    if spec.get("type"):
+        problem = name_problem(spec["type"], spec["name"], option=where + "name")
+        if problem:
+            return problem
+    roles = spec.get("roles")
+    if roles is not None and not roles:
+        return ("%sroles is an empty list: an Enterprise Manager account needs at least one role; use state: absent "
+                "to remove the account" % where)
+    if roles and any(not str(role).strip() for role in roles):
+        return "%sroles holds an empty entry: give a role name or leave it out" % where
+    for item in spec.get("restore_scope") or []:
+        if scope_fields(item["ref"], item["name"]) is None:
+            return ("%srestore_scope ref %r is not a hierarchy reference: use urn:<Platform>:<Type>:<root id>.<object>, "
+                    "for example urn:VMware:Vm:<vCenter id>.vm-1023" % (where, item["ref"]))
+    if spec.get("allow_restore_all_vms") is False and spec.get("restore_scope") == []:
+        return ("%sallow_restore_all_vms is false but restore_scope is empty: give the objects the account may "
+                "restore" % where)
+    return None
 
 
 def normalise_extensions(extensions):
@@ -284,6 +309,8 @@ def _plan_create(spec, roles):
                          "Restore Operator)" % spec["name"], error_code="invalid_input")
     create = create_spec(spec, roles)
     problems = create_spec_problems(create)
+    if problems and not spec.get("type") and name_problem("User", spec["name"]):
+        problems[0] += " (without type, the account is a User)"
     if problems:
         refuse_invalid(spec["name"], problems)
     return AccountPlan(spec["name"], None, predicted_view(None, spec, roles), [(CREATE, create)], spec=spec)
@@ -313,6 +340,11 @@ def _plan_recreate(before, spec, roles, all_roles):
     after = predicted_view(None, wanted, roles)
     return AccountPlan(before["name"], before, after, [(DELETE, before), (CREATE, create)], recreate=True,
                        restore=restore_spec(before, wanted, all_roles), spec=spec)
+
+
+def plan_removal(view, reason=None):
+    """The plan that removes an existing account (``exclusive``)."""
+    return AccountPlan(view["name"], view, None, [(DELETE, view)], reason=reason)
 
 
 def _roles_of(view, all_roles):
@@ -352,8 +384,9 @@ def access_changes(plans):
         if not plan.changed:
             continue
         deletes = any(step == DELETE for step, _payload in plan.steps)
-        loses_admin = _is_admin(plan.before) and not _is_admin(plan.after)
-        changes.append(lockout.AccessChange(plan.name, removed=deletes, loses_admin=loses_admin,
+        was_admin = _is_admin(plan.before)
+        loses_admin = was_admin and plan.after is not None and not _is_admin(plan.after)
+        changes.append(lockout.AccessChange(plan.name, removed=deletes, loses_admin=loses_admin, was_admin=was_admin,
                                             removal="delete (and re-create)" if plan.recreate else "remove"))
     return changes
 
@@ -382,21 +415,19 @@ def lockout_refusals(client, plans, protection, refs):
 
 def guard_lockout(client, plans, protection, refs, skip_refused=False):
     """As vbr_users.guard_lockout, for Enterprise Manager accounts."""
-    found = lockout_refusals(client, plans, protection, refs)
-    if not found:
-        return None
-    refusal = lockout.LockoutRefused(found, "Enterprise Manager accounts")
-    if not skip_refused:
-        raise refusal
-    names = lockout.refused_names(found)
-    if lockout_refusals(client, [plan for plan in plans if plan.name.casefold() not in names], protection, refs):
-        raise refusal
-    return refusal
+    return lockout.decide(plans, lambda remaining: lockout_refusals(client, remaining, protection, refs),
+                          "Enterprise Manager accounts", skip_refused)
 
 
 # ---------------------------------------------------------------------------------------------- executing
 def read_view(client, account_id):
     return account_view(*client.get_account(account_id))
+
+
+def read_views(client, refs, workers=1):
+    """{folded name: view} of the accounts ``refs`` name, read up to ``workers`` at a time."""
+    views = parallel.map_bounded(lambda ref: read_view(client, ref["id"]), refs, workers)
+    return dict((str(view["name"]).casefold(), view) for view in views)
 
 
 class RecreateFailed(VeeamError):
@@ -419,20 +450,21 @@ class RecreateFailed(VeeamError):
         self.restored = restored
 
 
-def apply_plan(client, plan):
-    """Send the plan's writes; returns the account's view after them (None when removed)."""
+def apply_plan(client, plan, read_back=True):
+    """Send the plan's writes; returns the account's view after them (None when removed), read back from EM or,
+    with ``read_back=False``, as planned."""
     if plan.recreate:
-        return _recreate(client, plan)
+        return _recreate(client, plan, read_back)
     for step, payload in plan.steps:
         if step == DELETE:
             client.delete_account(payload["id"])
             plan.done.append(step)
             return None
         if step == CREATE:
-            return _create(client, plan, payload)
+            return _create(client, plan, payload, read_back)
         _apply_step(client, plan.before["id"], step, payload)
         plan.done.append(step)
-    return _read_after(client, plan, plan.before["id"])
+    return _read_after(client, plan, plan.before["id"]) if read_back else plan.after
 
 
 def _read_after(client, plan, account_id):
@@ -477,12 +509,15 @@ def _add_scopes(client, account_id, items):
     send_unrepeatable(client.transport, send, reread)
 
 
-def _create(client, plan, spec):
+def _create(client, plan, spec, read_back=True):
     """Create the account; when it exists already (another run, a lost answer), update it to the plan instead."""
-    ref, existed = client.create_account(_sendable(spec))
-    view = read_view(client, ref["id"])
+    ref, existed = client.create_account(_sendable(spec), lookup=read_back)
     if not existed:
         plan.done.append(CREATE)
+        if not read_back:
+            return plan.after
+    view = read_view(client, ref["id"])
+    if not existed:
         return view
     update = plan_account(view, dict(plan.spec, recreate=False), _roles_in(spec, client.list_roles()),
                           client.list_roles())
@@ -500,15 +535,15 @@ def _sendable(spec):
     return dict((key, value) for key, value in spec.items() if not key.startswith("_"))
 
 
-def _recreate(client, plan):
+def _recreate(client, plan, read_back=True):
     client.delete_account(plan.before["id"])
     plan.done.append(DELETE)
     try:
-        ref, _existed = client.create_account(_sendable(plan.steps[1][1]))
+        ref, _existed = client.create_account(_sendable(plan.steps[1][1]), lookup=read_back)
     except VeeamError as error:
         raise _restore(client, plan, error)
     plan.done.append(CREATE)
-    return read_view(client, ref["id"])
+    return read_view(client, ref["id"]) if read_back else plan.after
 
 
 def _restore(client, plan, error):
@@ -535,33 +570,53 @@ def plan_entry(plan, after, outcome, error=None):
     return entry
 
 
-def execute(client, plans, check_mode, refusal=None):
-    """Apply the plans (unless in check mode); returns an :class:`outcomes.Run` (see vbr_users.execute)."""
-    run = outcomes.Run("Enterprise Manager accounts")
-    for plan in plans:
+def execute(client, plans, check_mode, refusal=None, workers=1, read_back=True):
+    """Apply the plans (unless in check mode), up to ``workers`` accounts at once; returns an :class:`outcomes.Run`
+    (see vbr_users.execute).
+
+    ``read_back=False`` (the bulk form) reports the predicted account after a write instead of reading each one
+    back: every write was answered with success, and EM changes accounts one role or scope item at a time, so no
+    other writer's change can be lost; the ids of created accounts come from one read of the account list.
+    """
+    def settled(plan):
         refused = refusal.reason_for(plan.name) if refusal is not None else None
         if refused:
-            run.add(plan_entry(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"}))
-        elif not plan.changed:
-            run.add(plan_entry(plan, plan.before, outcomes.UNCHANGED))
-        elif check_mode:
-            run.add(plan_entry(plan, plan.after, outcomes.CHANGED))
-        elif run.stopped:
-            run.add(plan_entry(plan, plan.before, outcomes.NOT_ATTEMPTED))
-        else:
-            _execute_one(client, plan, run)
+            return plan_entry(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"})
+        if not plan.changed:
+            return plan_entry(plan, plan.before, outcomes.UNCHANGED)
+        if check_mode:
+            return plan_entry(plan, plan.after, outcomes.CHANGED)
+        return None
+
+    def write(plan):
+        return plan_entry(plan, apply_plan(client, plan, read_back), outcomes.CHANGED)
+
+    def failed(plan, error):
+        if error is None:
+            return plan_entry(plan, plan.before, outcomes.NOT_ATTEMPTED)
+        entry = plan_entry(plan, None if isinstance(error, RecreateFailed) else plan.before, outcomes.FAILED,
+                           outcomes.error_data(error))
+        if isinstance(error, RecreateFailed):
+            entry.update(deleted=account_result(plan.before), restored=error.restored)
+        return entry
+
+    run = outcomes.execute_plans("Enterprise Manager accounts", plans, settled, write, failed, workers)
+    if not check_mode and not read_back:
+        _fill_in_created_ids(client, run)
     return run
 
 
-def _execute_one(client, plan, run):
-    try:
-        after = apply_plan(client, plan)
-    except RecreateFailed as error:
-        entry = plan_entry(plan, None, outcomes.FAILED, outcomes.error_data(error))
-        entry.update(deleted=account_result(plan.before), restored=error.restored)
-        run.fail(entry, plan.name, error)
+def _fill_in_created_ids(client, run):
+    """Give the accounts created without a read-back their uid and id, from one read of the account list."""
+    missing = [entry for entry in run.entries if entry["after"] and not entry["after"].get("id")]
+    if not missing:
         return
-    except VeeamError as error:
-        run.fail(plan_entry(plan, plan.before, outcomes.FAILED, outcomes.error_data(error)), plan.name, error)
-        return
-    run.add(plan_entry(plan, after, outcomes.CHANGED))
+    refs = dict((str(ref["name"]).casefold(), ref) for ref in client.list_accounts())
+    for entry in missing:
+        ref = refs.get(entry["name"].casefold())
+        if ref is None:
+            run.replace(entry, outcomes.FAILED, VeeamError(
+                "Enterprise Manager accepted the account %s but does not list it" % entry["name"],
+                error_code="not_created"), entry["name"])
+        else:
+            entry["after"].update(uid=ref["uid"], id=ref["id"])

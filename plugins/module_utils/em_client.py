@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Client of the Veeam Backup Enterprise Manager REST API: logon sessions, JSON, tasks."""
 
+import threading
 import time
 
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
@@ -36,6 +37,8 @@ class EmClient(object):
         self._session_header = None
         self._session_id = None
         self._roles = None
+        # Worker threads share one logon session: one of them logs on again, the others use the new session.
+        self._session_lock = threading.RLock()
         transport.add_secret(password)
 
     @property
@@ -74,14 +77,15 @@ class EmClient(object):
         if self._session_header:
             try:
                 self.transport.request("DELETE", "%s/%s" % (LOGON_SESSIONS_PATH, self._session_id), write=False,
-                                       headers=self._headers(), accept_statuses=(401, 404))
+                                       headers=self._headers(self._session_header), accept_statuses=(401, 404))
             except VeeamError:
                 pass
         self._session_header = None
         self.transport.close()
 
-    def _headers(self, with_body=False):
-        headers = {SESSION_HEADER: self._session_header, "Accept": "application/json"}
+    @staticmethod
+    def _headers(session, with_body=False):
+        headers = {SESSION_HEADER: session, "Accept": "application/json"}
         if with_body:
             headers["Content-Type"] = "application/json"
         return headers
@@ -92,20 +96,26 @@ class EmClient(object):
 
         ``relogon=False`` for what only the current session knows (its tasks): a 401 is then raised.
         """
-        if self._session_header is None:
-            self.logon()
+        with self._session_lock:
+            if self._session_header is None:
+                self.logon()
+            session = self._session_header
         try:
-            return self._send(method, path, params, json, accept_statuses, idempotent)
+            return self._send(session, method, path, params, json, accept_statuses, idempotent)
         except VeeamError as error:
             if error.status != 401 or not relogon:
                 raise
-        # 401: the session expired (idle timeout) and the request was not processed.
-        self.logon()
-        return self._send(method, path, params, json, accept_statuses, idempotent)
+        # 401: the session expired (idle timeout) and the request was not processed. Log on again, unless another
+        # worker did since this request was sent.
+        with self._session_lock:
+            if self._session_header == session:
+                self.logon()
+            session = self._session_header
+        return self._send(session, method, path, params, json, accept_statuses, idempotent)
 
-    def _send(self, method, path, params, json, accept_statuses, idempotent):
+    def _send(self, session, method, path, params, json, accept_statuses, idempotent):
         return self.transport.request(method, path, params=params, json=json,
-                                      headers=self._headers(with_body=json is not None),
+                                      headers=self._headers(session, with_body=json is not None),
                                       accept_statuses=accept_statuses, idempotent=idempotent)
 
     def get_json(self, path, params=None, accept_statuses=()):
@@ -140,8 +150,11 @@ class EmClient(object):
         listing = self.get_json("%s/%s/scopes" % (ACCOUNTS_PATH, account_id)) or {}
         return listing.get("EnterpriseAccountHierarchyScopes") or []
 
-    def create_account(self, spec):
+    def create_account(self, spec, lookup=True):
         """POST the create spec (EM answers 201 with no body); returns ``(reference, existed)``.
+
+        With ``lookup=False`` a created account is not looked up (the reference is None): the bulk form reads the
+        account list once after all its creates.
 
         ``existed`` is True when the account was found instead of created by this call: after a lost answer the
         POST is not repeated blindly (the account is looked up first), and when Enterprise Manager refuses the
@@ -167,6 +180,8 @@ class EmClient(object):
             return existing, True
         if created is not None:
             return created, True
+        if not lookup:
+            return None, False
         created = self.find_account(name)
         if created is None:
             raise VeeamError("Enterprise Manager accepted the account %s but does not list it" % name,

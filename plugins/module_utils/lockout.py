@@ -54,9 +54,10 @@ class Protection(object):
 class AccessChange(object):
     """What a plan does to one account's access, in the terms the guard decides on."""
 
-    def __init__(self, name, removed=False, loses_admin=False, loses_login=None, removal="remove"):
+    def __init__(self, name, removed=False, loses_admin=False, loses_login=None, removal="remove", was_admin=False):
         self.name = name
         self.removed = removed
+        self.was_admin = was_admin
         self.removal = removal  # how the plan removes it: "remove", "delete (and re-create)"
         self.loses_admin = loses_admin
         # A sentence when the change keeps the account but stops it from logging in (e.g. MFA), else None.
@@ -64,11 +65,13 @@ class AccessChange(object):
 
 
 class Refusal(object):
-    """One reason to refuse the plan, and the accounts whose changes cause it."""
+    """One reason to refuse the plan, and the accounts whose changes cause it. ``whole_plan`` is True for a reason
+    that comes from the plan as a whole (no administrator left), not from one account."""
 
-    def __init__(self, names, sentence):
+    def __init__(self, names, sentence, whole_plan=False):
         self.names = list(names)
         self.sentence = sentence
+        self.whole_plan = whole_plan
 
 
 def refusals(changes, protection, admin_role, product, admin_left):
@@ -90,15 +93,37 @@ def refusals(changes, protection, admin_role, product, admin_left):
         elif change.loses_login:
             found.append(Refusal([change.name], "%s, %s: %s" % (change.loses_login, why,
                                                                 "it could no longer log in")))
-    demoting = [change.name for change in changes if change.removed or change.loses_admin]
+    demoting = [change.name for change in changes if (change.removed and change.was_admin) or change.loses_admin]
     if demoting and not admin_left():
         found.append(Refusal(demoting, "it would leave the %s without any account that has the %s role"
-                             % (product, admin_role)))
+                             % (product, admin_role), whole_plan=True))
     if demoting and not protection.login:
         found.append(Refusal(demoting, "it removes or demotes an account with the %s role, and the task logs in "
                              "without a user name (an access token), so it cannot check that it keeps its own "
-                             "access; give username too" % admin_role))
+                             "access; give username too" % admin_role, whole_plan=True))
     return found
+
+
+def decide(plans, find_refusals, what, skip_refused=False):
+    """The guard's verdict on ``plans`` (objects with ``name``), before anything is written.
+
+    ``find_refusals(plans)`` lists the :class:`Refusal` of a plan. Without ``skip_refused`` any refusal raises
+    :class:`LockoutRefused`. With it, the accounts refused are left out - first those refused on their own account
+    (the connected or a protected account), then, if the rest still leaves no administrator, those that cause
+    that - until the rest is safe; returns the LockoutRefused naming them (None when nothing is refused).
+    """
+    chosen = []
+    remaining = list(plans)
+    while True:
+        found = find_refusals(remaining)
+        if not found:
+            return LockoutRefused(chosen, what) if chosen else None
+        if not skip_refused:
+            raise LockoutRefused(chosen + found, what)
+        step = [refusal for refusal in found if not refusal.whole_plan] or found
+        names = refused_names(step)
+        chosen.extend(step)
+        remaining = [plan for plan in remaining if plan.name.casefold() not in names]
 
 
 class LockoutRefused(VeeamError):

@@ -9,6 +9,11 @@ A failure that concerns one account (the server refused that account's write: 40
 go on; any other failure (the server, the connection, permissions, an approval that is needed) stops the run.
 """
 
+import threading
+
+from ansible_collections.backupops.veeam.plugins.module_utils import parallel
+from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
+
 CHANGED, UNCHANGED, FAILED, NOT_ATTEMPTED, REFUSED = "changed", "unchanged", "failed", "not_attempted", "refused"
 ACCOUNT_SPECIFIC_STATUSES = frozenset([400, 404, 409, 422])
 ACCOUNT_SPECIFIC_CODES = frozenset(["invalid_input", "concurrent_change", "not_created"])
@@ -90,3 +95,34 @@ class Run(object):
         parts.append("Run the task again once the cause is fixed: it reads the server first and changes only what "
                      "still differs.")
         return " ".join(parts)
+
+
+def execute_plans(what, plans, settled, write, failed_entry, workers=1):
+    """Run the writes of ``plans`` (up to ``workers`` at once) and return the :class:`Run`, entries in plan order.
+
+    ``settled(plan)`` gives the entry of a plan that needs no write now (refused, unchanged, check mode), else None;
+    ``write(plan)`` writes and gives its entry; ``failed_entry(plan, error)`` the entry of a write that failed.
+    After a failure that stops the run, plans not yet started are ``not_attempted``.
+    """
+    stop = threading.Event()
+
+    def one(plan):
+        entry = settled(plan)
+        if entry is not None:
+            return entry, None
+        if stop.is_set():
+            return failed_entry(plan, None), None
+        try:
+            return write(plan), None
+        except VeeamError as error:
+            if stops_the_run(error):
+                stop.set()
+            return failed_entry(plan, error), error
+
+    run = Run(what)
+    for plan, (entry, error) in zip(plans, parallel.map_bounded(one, plans, workers)):
+        if error is None:
+            run.add(entry)
+        else:
+            run.fail(entry, plan.name, error)
+    return run

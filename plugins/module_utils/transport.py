@@ -14,6 +14,7 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
 import traceback
 
@@ -163,6 +164,57 @@ def backoff_delay(attempt, factor, cap=10.0, rand=random.random):
     return ceiling / 2.0 + rand() * ceiling / 2.0
 
 
+class Throttle(object):
+    """How many requests of one transport may be in flight at once, shared by every worker thread.
+
+    A 429 or 503 answer halves the number and pauses every worker until the server's ``Retry-After`` (or the
+    backoff) has passed, so a busy server sees fewer requests, not more retries; a run of successes lets the
+    number grow back to its limit.
+    """
+
+    GROW_AFTER = 10  # successes before one more request may be in flight again
+
+    def __init__(self, limit=1, sleep=time.sleep, clock=time.monotonic):
+        self.limit = self.current = max(1, int(limit))
+        self.in_flight = 0
+        self.successes = 0
+        self.pause_until = 0.0
+        self._sleep = sleep
+        self._clock = clock
+        self._condition = threading.Condition()
+        self._local = threading.local()
+
+    def acquire(self):
+        with self._condition:
+            pause_until = self.pause_until
+        if pause_until > getattr(self._local, "paused_until", 0.0):
+            self._local.paused_until = pause_until
+            wait = pause_until - self._clock()
+            if wait > 0:
+                self._sleep(wait)
+        with self._condition:
+            while self.in_flight >= self.current:
+                self._condition.wait()
+            self.in_flight += 1
+
+    def release(self, pause=None):
+        """A request is done; ``pause`` (seconds) when the server asked to slow down (429/503)."""
+        with self._condition:
+            self.in_flight -= 1
+            if pause is not None:
+                self.current = max(1, self.current // 2)
+                self.successes = 0
+                self.pause_until = max(self.pause_until, self._clock() + pause)
+                # The worker that met the 429 waits out the pause itself (its own retry), not twice.
+                self._local.paused_until = self.pause_until
+            else:
+                self.successes += 1
+                if self.current < self.limit and self.successes >= self.GROW_AFTER:
+                    self.current += 1
+                    self.successes = 0
+            self._condition.notify_all()
+
+
 class Transport(object):
     """HTTP to one Veeam server.
 
@@ -174,7 +226,7 @@ class Transport(object):
 
     def __init__(self, base_url, product="Veeam server", validate_certs=True, ca_path=None, timeout=30,
                  retries=3, use_proxy=True, backoff_factor=0.5, max_retry_after=120, sleep=time.sleep,
-                 on_secret=None):
+                 on_secret=None, parallel_requests=1):
         if not HAS_REQUESTS:
             raise VeeamError("The Python library 'requests' is required on the host that runs this module",
                              hint="Install it with: pip install requests")
@@ -188,6 +240,9 @@ class Transport(object):
         self.request_count = 0
         # Writes the server answered with success: what a failure result counts as "changed".
         self.writes_done = 0
+        self.parallel_requests = max(1, int(parallel_requests))
+        self.throttle = Throttle(self.parallel_requests, sleep=sleep)
+        self._count_lock = threading.Lock()
         self._secrets = set()
         self._on_secret = on_secret
         if not validate_certs:
@@ -199,7 +254,7 @@ class Transport(object):
         self.session.trust_env = use_proxy
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
         self.verify = (ca_path or True) if validate_certs else False
-        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=4, max_retries=0)
+        adapter = HTTPAdapter(pool_connections=1, pool_maxsize=max(4, self.parallel_requests), max_retries=0)
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = "backupops.veeam-ansible"
@@ -235,7 +290,7 @@ class Transport(object):
         attempt = 0
         while True:
             try:
-                response = self._send(method, url, params, json, data, headers, auth)
+                response = self._send_throttled(method, url, params, json, data, headers, auth, attempt)
             except VeeamError as error:
                 repeatable = error.error_code != "tls" and (safe_to_repeat or not error.outcome_unknown)
                 if repeatable and attempt < self.retries:
@@ -248,11 +303,13 @@ class Transport(object):
             status = response.status_code
             if status < 400 or status in accept_statuses:
                 if status < 400 and (method not in ("GET", "HEAD", "OPTIONS") if write is None else write):
-                    self.writes_done += 1
+                    with self._count_lock:
+                        self.writes_done += 1
                 return response
             retryable = status in RETRY_STATUSES and (safe_to_repeat or status in NOT_PROCESSED_STATUSES)
             if retryable and attempt < self.retries:
-                delay = self._retry_delay(response, attempt)
+                delay = response.retry_delay if hasattr(response, "retry_delay") else \
+                    self._retry_delay(response, attempt)
                 if delay is not None:
                     self.sleep(delay)
                     attempt += 1
@@ -260,8 +317,22 @@ class Transport(object):
             raise self.http_error(method, path, response, outcome_unknown=not safe_to_repeat and status >= 500
                                   and status not in NOT_PROCESSED_STATUSES, attempts=attempt + 1)
 
+    def _send_throttled(self, method, url, params, json, data, headers, auth, attempt):
+        """One request within the throttle; a 429/503 answer slows every worker down (see :class:`Throttle`)."""
+        self.throttle.acquire()
+        pause = None
+        try:
+            response = self._send(method, url, params, json, data, headers, auth)
+            if response.status_code in (429, 503):
+                response.retry_delay = self._retry_delay(response, attempt)
+                pause = response.retry_delay or 0.0
+            return response
+        finally:
+            self.throttle.release(pause)
+
     def _send(self, method, url, params, json, data, headers, auth):
-        self.request_count += 1
+        with self._count_lock:
+            self.request_count += 1
         path = urlsplit(url).path
         try:
             return self.session.request(method, url, params=params, json=json, data=data, headers=headers,

@@ -4,6 +4,7 @@
 """Client of the Veeam Backup & Replication REST API (security part): tokens, paging, lookups."""
 
 import re
+import threading
 import time
 
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
@@ -68,6 +69,8 @@ class VbrClient(object):
         self._expires_at = None
         self._own_token = False
         self._roles = None
+        # Worker threads share one token: one of them renews it, the others wait and use the new one.
+        self._auth_lock = threading.RLock()
         for secret in (password, access_token):
             transport.add_secret(secret)
 
@@ -121,16 +124,24 @@ class VbrClient(object):
         self.login()
 
     def _ensure_token(self):
-        if self._access_token is None:
-            self.login()
-        elif self._expires_at is not None and self._clock() >= self._expires_at:
-            self._refresh()
+        """The access token to use now (renewed first when it is missing or about to expire)."""
+        with self._auth_lock:
+            if self._access_token is None:
+                self.login()
+            elif self._expires_at is not None and self._clock() >= self._expires_at:
+                self._refresh()
+            return self._access_token
 
-    def _auth_headers(self, extra=None):
-        headers = {"x-api-version": self.api_version, "Authorization": "Bearer %s" % self._access_token,
-                   "Accept": "application/json"}
-        headers.update(extra or {})
-        return headers
+    def _renew_after_401(self, rejected_token):
+        """Renew the token after a 401, unless another worker already did since ``rejected_token`` was used."""
+        with self._auth_lock:
+            if self._access_token == rejected_token:
+                self._refresh()
+            return self._access_token
+
+    def _auth_headers(self, token=None):
+        return {"x-api-version": self.api_version, "Authorization": "Bearer %s" % (token or self._access_token),
+                "Accept": "application/json"}
 
     def close(self):
         """Log out (only the tokens this client obtained) and close the connection pool."""
@@ -147,17 +158,17 @@ class VbrClient(object):
     # ------------------------------------------------------------------ requests
     def request(self, method, path, params=None, json=None, accept_statuses=(), idempotent=None):
         """An authenticated API request; renews the token once on a 401 and repeats the request."""
-        self._ensure_token()
+        token = self._ensure_token()
         try:
-            return self.transport.request(method, path, params=params, json=json, headers=self._auth_headers(),
+            return self.transport.request(method, path, params=params, json=json, headers=self._auth_headers(token),
                                           accept_statuses=accept_statuses, idempotent=idempotent)
         except VeeamError as error:
             if error.status != 401:
                 raise self._explain(error)
         # A 401 means the request was not processed, so sending it again after renewal is safe.
-        self._refresh()
+        token = self._renew_after_401(token)
         try:
-            return self.transport.request(method, path, params=params, json=json, headers=self._auth_headers(),
+            return self.transport.request(method, path, params=params, json=json, headers=self._auth_headers(token),
                                           accept_statuses=accept_statuses, idempotent=idempotent)
         except VeeamError as error:
             raise self._explain(error)

@@ -174,8 +174,9 @@ def access_changes(plans, admin_role_id, mfa_enabled):
             loses_login = ("it would turn service-account mode off for %s while MFA is enabled on the server "
                            "(only service accounts can use the REST API then)" % plan.name)
         changes.append(lockout.AccessChange(plan.name, removed=plan.before is not None and plan.after is None,
-                                            loses_admin=was_admin and not has_backup_administrator(
-                                                plan.after, admin_role_id), loses_login=loses_login))
+                                            loses_admin=was_admin and plan.after is not None
+                                            and not has_backup_administrator(plan.after, admin_role_id),
+                                            loses_login=loses_login, was_admin=was_admin))
     return changes
 
 
@@ -205,20 +206,11 @@ def lockout_refusals(client, plans, protection, all_accounts=None):
 
 def guard_lockout(client, plans, protection, all_accounts=None, skip_refused=False):
     """Refuse (LockoutRefused, nothing written) a plan that would lock the automation, a protected account or
-    everyone out. With ``skip_refused`` the accounts concerned are left out instead: returns the
-    :class:`LockoutRefused` that names them (None when nothing is refused), and the rest of the plan must be safe.
+    everyone out. With ``skip_refused`` the accounts concerned are left out instead (see lockout.decide): returns the
+    :class:`LockoutRefused` that names them, or None.
     """
-    found = lockout_refusals(client, plans, protection, all_accounts)
-    if not found:
-        return None
-    refusal = lockout.LockoutRefused(found, "VBR users")
-    if not skip_refused:
-        raise refusal
-    names = lockout.refused_names(found)
-    remaining = [plan for plan in plans if plan.name.casefold() not in names]
-    if lockout_refusals(client, remaining, protection, all_accounts):
-        raise refusal
-    return refusal
+    return lockout.decide(plans, lambda remaining: lockout_refusals(client, remaining, protection, all_accounts),
+                          "VBR users", skip_refused)
 
 
 def connected_accounts(client, protection):
@@ -298,41 +290,39 @@ def plan_result(plan, after, outcome, error=None):
     return entry
 
 
-def execute(client, plans, check_mode, refusal=None):
-    """Apply the plans (unless in check mode); returns an :class:`outcomes.Run` with one entry per plan.
+def execute(client, plans, check_mode, refusal=None, workers=1):
+    """Apply the plans (unless in check mode), up to ``workers`` accounts at once; returns an :class:`outcomes.Run`
+    with one entry per plan, in plan order.
 
     A failure of one account's write (a 4xx about that account) is recorded and the others go on; any other
-    failure (the server or the connection) stops the run, and the accounts after it are ``not_attempted``.
+    failure (the server or the connection) stops the run, and the accounts not started by then are
+    ``not_attempted``. Role lists written are read back at the end (see :func:`_verify_roles`).
     """
-    run = outcomes.Run("VBR users")
-    written = []
-    for plan in plans:
+    def settled(plan):
         refused = refusal.reason_for(plan.name) if refusal is not None else None
         if refused:
-            run.add(plan_result(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"}))
-        elif not plan.changed:
-            run.add(plan_result(plan, plan.before, outcomes.UNCHANGED))
-        elif check_mode:
-            run.add(plan_result(plan, plan.after, outcomes.CHANGED))
-        elif run.stopped:
-            run.add(plan_result(plan, plan.before, outcomes.NOT_ATTEMPTED))
-        else:
-            _execute_one(client, plan, run, written)
+            return plan_result(plan, plan.before, outcomes.REFUSED, {"message": refused, "error_code": "lockout"})
+        if not plan.changed:
+            return plan_result(plan, plan.before, outcomes.UNCHANGED)
+        if check_mode:
+            return plan_result(plan, plan.after, outcomes.CHANGED)
+        return None
+
+    def write(plan):
+        return plan_result(plan, apply_plan(client, plan), outcomes.CHANGED)
+
+    def failed(plan, error):
+        if error is None:
+            return plan_result(plan, plan.before, outcomes.NOT_ATTEMPTED)
+        return plan_result(plan, plan.before, outcomes.FAILED, outcomes.error_data(error))
+
+    run = outcomes.execute_plans("VBR users", plans, settled, write, failed, workers)
+    written = [(plan, entry["after"], entry) for plan, entry in zip(plans, run.entries)
+               if entry["outcome"] == outcomes.CHANGED and not check_mode and plan.intent is not None
+               and SET_ROLES in plan.done and entry["after"] is not None]
     if written:
         _verify_roles(client, written, run)
     return run
-
-
-def _execute_one(client, plan, run, written):
-    try:
-        after = apply_plan(client, plan)
-    except VeeamError as error:
-        run.fail(plan_result(plan, plan.before, outcomes.FAILED, outcomes.error_data(error)), plan.name, error)
-        return
-    entry = plan_result(plan, after, outcomes.CHANGED)
-    run.add(entry)
-    if after is not None and plan.intent is not None and SET_ROLES in plan.done:
-        written.append((plan, after, entry))
 
 
 def _verify_roles(client, written, run):

@@ -87,6 +87,9 @@ class VeeamModule(AnsibleModule):
             self.fail_json(msg="timeout must be a number of seconds greater than 0, got %d" % params["timeout"])
         if params["retries"] < 0:
             self.fail_json(msg="retries must be 0 (no retry) or more, got %d" % params["retries"])
+        if params.get("parallel_requests") is not None and params["parallel_requests"] < 1:
+            self.fail_json(msg="parallel_requests must be 1 (one request at a time) or more, got %d"
+                           % params["parallel_requests"])
 
     def _check_not_blank(self, options):
         for option in options:
@@ -125,7 +128,8 @@ class VeeamModule(AnsibleModule):
             self.warn(INSECURE_WARNING % self.product)
         return Transport(base_url, product=self.product, validate_certs=params["validate_certs"],
                          ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"],
-                         use_proxy=params["use_proxy"], on_secret=self.no_log_values.add)
+                         use_proxy=params["use_proxy"], on_secret=self.no_log_values.add,
+                         parallel_requests=params.get("parallel_requests") or 1)
 
     def close_client(self):
         # getattr: AnsibleModule fails bad arguments from its own __init__, before _client exists.

@@ -31,8 +31,8 @@ options:
       - Account name. C(DOMAIN\\Name) for V(User) and V(Group), C(user@suffix) for V(ExternalUser), free text for
         V(ExternalGroup). Matched case-insensitively.
       - Checked before anything is sent, with the characters and lengths Windows allows in account names.
+      - Mutually exclusive with O(accounts).
     type: str
-    required: true
   type:
     description:
       - Account type. New accounts default to V(User). The type of an existing account cannot be changed without
@@ -91,20 +91,103 @@ options:
         default: false
   state:
     description:
-      - V(present) adds or updates the account, V(absent) removes it.
+      - V(present) adds or updates the account, V(absent) removes it. V(present) when omitted.
+      - Only with O(name); each entry of O(accounts) has its own.
     type: str
     choices: [present, absent]
-    default: present
   recreate:
     description:
       - When settings that Enterprise Manager cannot edit differ (type, O(flr_settings), O(sql_settings)), delete
         the account and create it again with all of its settings. The result says RV(recreated). An account with a
         restore scope needs O(restore_scope) given, as Enterprise Manager does not list scope references.
+      - V(false) when omitted.
+    type: bool
+  accounts:
+    description:
+      - Many accounts at once, each a dictionary with the keys of the single form - O(name), O(type), O(roles),
+        O(allow_restore_all_vms), O(restore_scope), O(flr_settings), O(sql_settings), O(state) (default
+        V(present)) and O(recreate) (default V(false)).
+      - One logon, one read of the roles and one of the account list; an account's roles and scope are read only
+        when it exists and is listed (or is to be removed by O(exclusive)), and only what differs is written. This
+        is the way to onboard hundreds of people.
+      - Mutually exclusive with O(name); the single form's options are refused next to it (set them per entry).
+      - Errors name the entry, for example C(accounts[3].roles).
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: Account name.
+        type: str
+        required: true
+      type:
+        description: Account type.
+        type: str
+        choices: [User, Group, ExternalUser, ExternalGroup]
+      roles:
+        description: Roles the account must have, exactly.
+        type: list
+        elements: str
+      allow_restore_all_vms:
+        description: Whether the account may restore every VM.
+        type: bool
+      restore_scope:
+        description: The objects the account may restore, exactly.
+        type: list
+        elements: dict
+        suboptions:
+          ref:
+            description: Hierarchy reference.
+            type: str
+            required: true
+          name:
+            description: Name of the object.
+            type: str
+            required: true
+      flr_settings:
+        description: File-level restore restrictions.
+        type: dict
+        suboptions:
+          inplace_only:
+            description: Restore files only to their original place, and only the extensions listed.
+            type: bool
+            default: false
+          extensions:
+            description: File name extensions the account may restore.
+            type: list
+            elements: str
+      sql_settings:
+        description: SQL restore restrictions.
+        type: dict
+        suboptions:
+          deny_in_place_restore:
+            description: Keep the account from overwriting production databases.
+            type: bool
+            default: false
+      state:
+        description: V(present) or V(absent).
+        type: str
+        choices: [present, absent]
+        default: present
+      recreate:
+        description: Delete and create again when settings EM cannot edit differ.
+        type: bool
+        default: false
+  exclusive:
+    description:
+      - With O(accounts), remove every Enterprise Manager account that the list does not name (the lockout guards
+        still apply: the connected account, O(protected_accounts) and the last Portal Administrator stay).
+    type: bool
+    default: false
+  skip_refused:
+    description:
+      - With O(accounts), when the lockout guard refuses the changes of some accounts, leave those accounts as they
+        are (outcome V(refused)), change the others, and fail at the end. Without it a refusal changes nothing.
     type: bool
     default: false
 extends_documentation_fragment:
   - backupops.veeam.em
   - backupops.veeam.lockout
+  - backupops.veeam.bulk
   - backupops.veeam.attributes
   - backupops.veeam.attributes.actiongroup_em
 attributes:
@@ -146,6 +229,26 @@ EXAMPLES = r"""
     flr_settings:
       inplace_only: true
       extensions: [doc, docx, pdf]
+
+- name: Onboard many people at once (one logon, one read of the accounts, up to 8 requests at a time)
+  backupops.veeam.em_account:
+    server: em01.tech.local
+    username: TECH\svc.ansible
+    password: "{{ vault_em_password }}"
+    ca_path: /etc/pki/veeam/em01.pem
+    parallel_requests: 8
+    accounts:
+      - name: TECH\jane.doe
+        roles: [VM Restore Operator]
+        restore_scope:
+          - ref: urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-2041
+            name: jane-workstation
+      - name: TECH\Restore Operators
+        type: Group
+        roles: [Portal User]
+      - name: TECH\bob.smith
+        state: absent
+  register: em_onboarding
 
 - name: Remove the account
   backupops.veeam.em_account:
@@ -197,11 +300,11 @@ account:
       type: dict
 recreated:
   description: Whether the account was (or in check mode would be) deleted and created again.
-  returned: always
+  returned: when O(name) is given
   type: bool
 outcome:
   description: What happened to the account - V(changed), V(unchanged), V(failed) or V(refused) (lockout guard).
-  returned: always
+  returned: when O(name) is given
   type: str
   sample: changed
 deleted:
@@ -214,52 +317,146 @@ restored:
   description: Whether the original account was put back after a re-create that failed (see RV(deleted)).
   returned: when a re-create failed after deleting the account
   type: bool
+accounts:
+  description:
+    - One entry per account in O(accounts), then one per account removed by O(exclusive).
+    - Also returned when the task fails, so that it says what was written before the failure, which account
+      failed and why, and which were not tried; C(changed) is then true when anything was written.
+  returned: when O(accounts) is given
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Account name.
+      type: str
+    changed:
+      description: Whether this account was (or in check mode would be) changed.
+      type: bool
+    outcome:
+      description: V(changed), V(unchanged), V(failed), V(not_attempted) or V(refused), as in M(backupops.veeam.vbr_user).
+      type: str
+    before:
+      description: The account before (same keys as RV(account)), null when it did not exist.
+      type: dict
+    after:
+      description: The account after (as planned; EM accepted every write), null when it does not exist any more.
+      type: dict
+    recreated:
+      description: Whether it was deleted and created again.
+      type: bool
+    error:
+      description: Why it failed or was refused (C(message), C(status), C(error_code), C(server_message)).
+      type: dict
+      returned: when the outcome is V(failed) or V(refused)
+    reason:
+      description: Why an account not in the list was removed.
+      type: str
+      returned: for accounts removed by O(exclusive)
+    deleted:
+      description: As RV(deleted), for this account.
+      type: dict
+      returned: when its re-create failed after the delete
+    restored:
+      description: As RV(restored), for this account.
+      type: bool
+      returned: when its re-create failed after the delete
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import em_accounts
+from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule, lockout_spec
 
 
-def validate(module):
+SINGLE_FORM_OPTIONS = ("type", "roles", "allow_restore_all_vms", "restore_scope", "flr_settings", "sql_settings",
+                       "state", "recreate")
+SCOPE_OPTIONS = dict(ref=dict(type="str", required=True), name=dict(type="str", required=True))
+FLR_OPTIONS = dict(inplace_only=dict(type="bool", default=False), extensions=dict(type="list", elements="str"))
+SQL_OPTIONS = dict(deny_in_place_restore=dict(type="bool", default=False))
+ACCOUNT_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    type=dict(type="str", choices=list(em_accounts.ACCOUNT_TYPES)),
+    roles=dict(type="list", elements="str"),
+    allow_restore_all_vms=dict(type="bool"),
+    restore_scope=dict(type="list", elements="dict", options=SCOPE_OPTIONS),
+    flr_settings=dict(type="dict", options=FLR_OPTIONS),
+    sql_settings=dict(type="dict", options=SQL_OPTIONS),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+    recreate=dict(type="bool", default=False),
+)
+
+
+def requested_specs(module):
+    """The account specs of either form, each checked as EM would check it (errors name the option)."""
     params = module.params
-    if params["type"]:
-        problem = em_accounts.name_problem(params["type"], params["name"])
+    if params["accounts"] is None:
+        if params["exclusive"]:
+            module.fail_json(msg="exclusive: true needs the list of accounts in accounts, not a single name")
+        spec = dict((key, params[key]) for key in ACCOUNT_OPTIONS)
+        spec.update(state=params["state"] or "present", recreate=bool(params["recreate"]))
+        specs, prefix = [spec], ""
+    else:
+        given = [option for option in SINGLE_FORM_OPTIONS if params[option] is not None]
+        if given:
+            module.fail_json(msg="%s given next to accounts, where it would be ignored: each entry of accounts carries "
+                                 "its own. Nothing was changed." % " and ".join(given))
+        specs, prefix = params["accounts"], "accounts[%d]."
+        if not specs and not params["exclusive"]:
+            module.fail_json(msg="accounts is empty: list at least one account, or use exclusive: true with an empty "
+                                 "list only if you really mean to remove every account")
+    seen = set()
+    for index, spec in enumerate(specs):
+        where = prefix % index if "%d" in prefix else prefix
+        problem = em_accounts.spec_problem(spec, where)
+        if problem is None and spec["name"].casefold() in seen:
+            problem = "%sname %s is listed more than once; name each account once" % (where, spec["name"])
         if problem:
-            module.fail_json(msg=problem)
-    if params["roles"] is not None and not params["roles"]:
-        module.fail_json(msg="roles is an empty list: an Enterprise Manager account needs at least one role; "
-                             "use state: absent to remove the account")
-    for item in params["restore_scope"] or []:
-        if em_accounts.scope_fields(item["ref"], item["name"]) is None:
-            module.fail_json(msg="restore_scope ref %r is not a hierarchy reference: use urn:<Platform>:<Type>:"
-                                 "<root id>.<object>, for example urn:VMware:Vm:<vCenter id>.vm-1023" % item["ref"])
-    if params["allow_restore_all_vms"] is False and params["restore_scope"] == []:
-        module.fail_json(msg="allow_restore_all_vms is false but restore_scope is empty: give the objects the "
-                             "account may restore")
+            module.fail_json(msg=problem + ". Nothing was changed.")
+        seen.add(spec["name"].casefold())
+    return specs
 
 
-def account_spec(params):
-    return dict((key, params[key]) for key in ("name", "type", "allow_restore_all_vms", "restore_scope", "flr_settings",
-                                               "sql_settings", "state", "recreate"))
+def build_plans(module, client, specs, refs):
+    """Read what the specs need (in parallel) and plan every account; exclusive adds the removals."""
+    by_name = dict((str(ref["name"]).casefold(), ref) for ref in refs)
+    listed = set(spec["name"].casefold() for spec in specs)
+    unlisted = [ref for ref in refs if str(ref["name"]).casefold() not in listed] if module.params["exclusive"] else []
+    to_read = [by_name[spec["name"].casefold()] for spec in specs if spec["name"].casefold() in by_name] + unlisted
+    views = em_accounts.read_views(client, to_read, module.params["parallel_requests"])
+    all_roles = client.list_roles()
+    plans = []
+    for index, spec in enumerate(specs):
+        try:
+            roles = [client.resolve_role(role) for role in spec["roles"]] if spec["roles"] else None
+            plans.append(em_accounts.plan_account(views.get(spec["name"].casefold()), spec, roles, all_roles))
+        except VeeamError as error:
+            if module.params["accounts"] is not None:
+                error.summary = "accounts[%d] (%s): %s" % (index, spec["name"], error.summary)
+            raise
+    plans.extend(em_accounts.plan_removal(views[str(ref["name"]).casefold()], "not listed (exclusive)")
+                 for ref in unlisted)
+    return plans
 
 
 def main_logic(module):
-    validate(module)
+    bulk = module.params["accounts"] is not None
+    specs = requested_specs(module)
     client = module.client
-    params = module.params
-    roles = [client.resolve_role(role) for role in params["roles"]] if params["roles"] else None
+    client.list_roles()
     refs = client.list_accounts()
-    ref = next((ref for ref in refs if str(ref["name"]).casefold() == params["name"].casefold()), None)
-    before = em_accounts.read_view(client, ref["id"]) if ref else None
-    if before is None and params["state"] == "present" and not params["type"]:
-        problem = em_accounts.name_problem("User", params["name"])
-        if problem:
-            module.fail_json(msg=problem + " (without type, the account is a User)")
-    plan = em_accounts.plan_account(before, account_spec(params), roles, client.list_roles())
+    plans = build_plans(module, client, specs, refs)
     refusal = None
-    if not params["allow_lockout"]:
-        refusal = em_accounts.guard_lockout(client, [plan], module.protection(), refs)
-    run = em_accounts.execute(client, [plan], module.check_mode, refusal)
+    if not module.params["allow_lockout"]:
+        refusal = em_accounts.guard_lockout(client, plans, module.protection(), refs,
+                                            skip_refused=module.params["skip_refused"])
+    run = em_accounts.execute(client, plans, module.check_mode, refusal, workers=module.params["parallel_requests"],
+                              read_back=not bulk)
+    if bulk:
+        diff = {"before": {}, "after": {}}
+        for entry in run.entries:
+            if entry["changed"]:
+                diff["before"][entry["name"]] = entry["before"]
+                diff["after"][entry["name"]] = entry["after"]
+        module.finish_run(run, accounts=run.entries, diff=diff)
     entry = run.entries[0]
     extra = dict((key, entry[key]) for key in ("deleted", "restored") if key in entry)
     module.finish_run(run, account=entry["after"], recreated=entry["recreated"], outcome=entry["outcome"],
@@ -267,21 +464,20 @@ def main_logic(module):
 
 
 def main():
+    single = dict((key, dict(value)) for key, value in ACCOUNT_OPTIONS.items())
+    single["name"].pop("required")
+    single["state"].pop("default")
+    single["recreate"].pop("default")
     module = EmModule(
         argument_spec=dict(
-            name=dict(type="str", required=True),
-            type=dict(type="str", choices=list(em_accounts.ACCOUNT_TYPES)),
-            roles=dict(type="list", elements="str"),
-            allow_restore_all_vms=dict(type="bool"),
-            restore_scope=dict(type="list", elements="dict", options=dict(
-                ref=dict(type="str", required=True), name=dict(type="str", required=True))),
-            flr_settings=dict(type="dict", options=dict(
-                inplace_only=dict(type="bool", default=False), extensions=dict(type="list", elements="str"))),
-            sql_settings=dict(type="dict", options=dict(deny_in_place_restore=dict(type="bool", default=False))),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            recreate=dict(type="bool", default=False),
-            **lockout_spec()
+            accounts=dict(type="list", elements="dict", options=ACCOUNT_OPTIONS),
+            exclusive=dict(type="bool", default=False),
+            skip_refused=dict(type="bool", default=False),
+            parallel_requests=dict(type="int", default=4),
+            **dict(single, **lockout_spec())
         ),
+        mutually_exclusive=[("name", "accounts")],
+        required_one_of=[("name", "accounts")],
         not_blank=["name", "roles"],
         supports_check_mode=True,
     )

@@ -98,6 +98,7 @@ options:
 extends_documentation_fragment:
   - backupops.veeam.vbr
   - backupops.veeam.lockout
+  - backupops.veeam.bulk
   - backupops.veeam.attributes
   - backupops.veeam.attributes.actiongroup_vbr
 attributes:
@@ -323,7 +324,7 @@ def main_logic(module):
     if not module.params["allow_lockout"]:
         refusal = vbr_users.guard_lockout(client, plans, module.protection(), current if bulk else None,
                                           skip_refused=module.params["skip_refused"])
-    run = vbr_users.execute(client, plans, module.check_mode, refusal)
+    run = vbr_users.execute(client, plans, module.check_mode, refusal, workers=module.params["parallel_requests"])
     diff = {"before": {}, "after": {}}
     for entry in run.entries:
         if entry["changed"]:
@@ -347,6 +348,7 @@ def main():
             users=dict(type="list", elements="dict", options=USER_OPTIONS),
             exclusive=dict(type="bool", default=False),
             skip_refused=dict(type="bool", default=False),
+            parallel_requests=dict(type="int", default=4),
             **lockout_spec()
         ),
         mutually_exclusive=[("name", "users")],

@@ -114,7 +114,7 @@ def test_a_bulk_run_that_fails_at_the_101st_write_reports_the_100_before(vbr_env
     people = [{"name": "BULK\\user%03d" % number, "roles": ["Restore Operator"]} for number in range(200)]
     sim_admin.fault(method="POST", path=USERS, status=500, skip=100, times=0,
                     body={"errorCode": "UnknownError", "message": "Internal error"})
-    result = run_module("vbr_user", {"users": people, "retries": 0}, env=vbr_env)
+    result = run_module("vbr_user", {"users": people, "retries": 0, "parallel_requests": 1}, env=vbr_env)
     outcomes = collections.Counter(entry["outcome"] for entry in result["users"])
     assert result.failed and result["changed"] is True
     assert outcomes == {"changed": 100, "failed": 1, "not_attempted": 99}

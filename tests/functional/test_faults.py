@@ -91,7 +91,7 @@ def test_a_failing_write_in_a_bulk_run_still_reports_what_was_written(vbr_env, s
     """The second create fails for good (500 each time): the first stays reported, the third is not tried."""
     sim_admin.fault(method="POST", path=USERS, status=500, skip=1, times=0,
                     body={"errorCode": "UnknownError", "message": "Internal error"})
-    result = run_module("vbr_user", {"users": PEOPLE}, env=vbr_env)
+    result = run_module("vbr_user", {"users": PEOPLE, "parallel_requests": 1}, env=vbr_env)
     assert result.failed and result["changed"] is True
     assert [entry["outcome"] for entry in result["users"]] == ["changed", "failed", "not_attempted"]
     assert "TECH\\bob.smith" in result["msg"] and "may or may not have taken effect" in result["msg"]
@@ -129,7 +129,7 @@ def many_people(count=40):
 
 def test_token_expiring_mid_run_is_refreshed(short_token):
     admin, env = short_token
-    result = run_module("vbr_user", {"users": many_people()}, env=env)
+    result = run_module("vbr_user", {"users": many_people(), "parallel_requests": 1}, env=env)
     assert result["changed"] and len(result["users"]) == 40
     assert admin.stats()["by_route"]["POST /api/oauth2/token"] >= 2, "the run should have outlived its first token"
     assert len(admin.state()["users"]) == len(set(user["name"] for user in admin.state()["users"]))

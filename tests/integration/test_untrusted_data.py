@@ -220,4 +220,4 @@ compose:
     assert run.returncode != 0  # Enterprise Manager failed: the play fails, and the report still comes
     report = run.task_results("Offboarding report", host=server_name)["msg"][0]
     assert report["vbr_no_access_on"] == [server_name]
-    assert report["enterprise_manager"].startswith("NOT removed") and message in report["enterprise_manager"]
+    assert report["enterprise_manager"].startswith("failed: ") and message in report["enterprise_manager"]

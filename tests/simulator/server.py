@@ -87,25 +87,40 @@ def _rule_matches(rule, method, path, template):
 
 
 class RequestStats(object):
+    """Requests per route and kind, and how many were in flight at once at most (the server serves requests in
+    parallel, one thread each: ``max_in_flight`` shows whether a client used that)."""
+
     def __init__(self):
         self.lock = threading.Lock()
         self.by_route = Counter()
         self.by_kind = Counter()
+        self.in_flight = 0
+        self.max_in_flight = 0
 
     def count(self, route, kind):
         with self.lock:
             self.by_route[route] += 1
             self.by_kind[kind] += 1
 
+    def enter(self):
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self):
+        with self.lock:
+            self.in_flight -= 1
+
     def snapshot(self):
         with self.lock:
             return {"total": sum(self.by_route.values()), "by_route": dict(self.by_route),
-                    "by_kind": dict(self.by_kind)}
+                    "by_kind": dict(self.by_kind), "max_in_flight": self.max_in_flight}
 
     def reset(self):
         with self.lock:
             self.by_route.clear()
             self.by_kind.clear()
+            self.max_in_flight = self.in_flight
 
 
 class AppServer(object):
@@ -155,6 +170,13 @@ class AppServer(object):
             return self.admin(request)
         template = self.app.route_template(request.method, request.path)
         self.stats.count("%s %s" % (request.method, template), self.app.request_kind(request.method, request.path))
+        self.stats.enter()
+        try:
+            return self._serve_api(request, template)
+        finally:
+            self.stats.leave()
+
+    def _serve_api(self, request, template):
         if self.latency:
             time.sleep(self.latency)
         rule = self.faults.take(request.method, request.path, template)
