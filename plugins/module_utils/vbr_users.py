@@ -9,7 +9,7 @@ actions. Guards look at the whole plan before anything is written, so a refused 
 
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import (
-    BACKUP_ADMINISTRATOR, same_name, user_result)
+    BACKUP_ADMINISTRATOR, mixed_roles_problem, same_name, user_result)
 
 CREATE, DELETE, SET_ROLES, SET_SERVICE = "create", "delete", "set_roles", "set_service_account"
 
@@ -44,9 +44,15 @@ def _role_ids(user):
 def plan_user(current, spec, roles):
     """The plan for one user spec (keys: name, type, roles [resolved role dicts or None], is_service_account, state).
 
-    Raises VeeamError for what VBR cannot do (change a type, create without roles).
+    Raises VeeamError for what VBR cannot do (change a type, create without roles, built-in and custom roles
+    together).
     """
     name = spec["name"]
+    if spec.get("state", "present") != "absent" and roles and \
+            set(role["id"].lower() for role in roles) != _role_ids(current):
+        problem = mixed_roles_problem(current["name"] if current else name, roles)
+        if problem:
+            raise VeeamError(problem + ". Nothing was changed", error_code="invalid_input")
     if spec.get("state", "present") == "absent":
         if current is None:
             return UserPlan(name, None, None, [])

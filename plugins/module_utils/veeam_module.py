@@ -40,7 +40,7 @@ def vbr_connection_spec():
     return _connection_spec("VEEAM_VBR_", vbr_client.DEFAULT_PORT, dict(
         access_token=dict(type="str", no_log=True, fallback=_env("VEEAM_VBR_ACCESS_TOKEN")),
         api_version=dict(type="str", default=vbr_client.DEFAULT_API_VERSION,
-                         choices=list(vbr_client.SUPPORTED_API_VERSIONS), fallback=_env("VEEAM_VBR_API_VERSION")),
+                         choices=list(vbr_client.API_VERSION_CHOICES), fallback=_env("VEEAM_VBR_API_VERSION")),
     ))
 
 
