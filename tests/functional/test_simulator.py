@@ -193,7 +193,7 @@ def test_roles_service_mode_and_mfa_reset(api, api2, sim_admin):
     path = "/api/v1/security/users/%s" % user["id"]
     admin_role = {"id": "5ff0e0eb-45cf-48cc-9677-7613fc79bc11", "name": "Veeam Backup Administrator"}
     roles = api.call("PUT", path + "/roles", json={"roles": [admin_role]})
-    assert [role["name"] for role in roles.json()["roles"]] == ["Veeam Backup Administrator"]
+    assert [role["name"] for role in roles.json()["roles"]] == ["Backup Administrator"]
     assert api.call("PUT", path + "/roles", json={"roles": []}).status_code == 400
     assert "should be non-empty" in sim_admin.violations()[0]["error"]  # test mode saw the invalid request
     sim_admin.clear_violations()
@@ -207,9 +207,14 @@ def test_roles_service_mode_and_mfa_reset(api, api2, sim_admin):
     assert gone.status_code == 404 and gone.json()["resourceId"] == user["id"]
 
 
-def test_custom_roles_only_on_rev2(api, api2):
+def test_custom_roles_only_on_rev2(api, api2, sim_admin):
     spec = {"name": "Help Desk Restore", "description": "restores only", "manageBackups": False, "manageRestores": True}
     assert api.call("POST", "/api/v1/security/roles", json=spec).status_code == 405
+    # test mode: an operation the 1.3-rev1 spec does not have is a violation, whatever the simulator answered
+    assert [(violation["what"], violation["method"]) for violation in sim_admin.violations()] == [
+        ("request", "POST"), ("response", "POST")]
+    assert "is not in the 1.3-rev1 spec" in sim_admin.violations()[0]["error"]
+    sim_admin.clear_violations()
     created = api2.call("POST", "/api/v1/security/roles", json=spec)
     assert created.status_code == 201
     role = created.json()
