@@ -342,3 +342,24 @@ def test_bundled_spec_subsets_match_the_full_specs():
         with open(os.path.join(REPO_ROOT, "tests", "simulator", "specs", filename)) as handle:
             bundled = json.load(handle)
         assert bundled == expected, "%s is stale: run python -m tests.simulator.specs.refresh" % filename
+
+
+# ---------------------------------------------------------------------- run.py in test mode
+def _run_with_validation(code):
+    return subprocess.run([sys.executable, "-m", "tests.simulator.run", "--no-em", "--validate-spec", "--",
+                           sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+                          timeout=300)
+
+
+def test_run_with_validate_spec_fails_when_a_request_strays_from_the_spec():
+    stray = ("import os, requests; requests.get(os.environ['VEEAM_VBR_SERVER'] + '/api/v1/jobsByMagic', timeout=10, "
+             "headers={'x-api-version': '1.3-rev1'}, verify=os.environ['VEEAM_VBR_CA_PATH'])")
+    completed = _run_with_validation(stray)
+    assert completed.returncode == 3, completed.stderr
+    assert "GET /api/v1/jobsByMagic is not in the 1.3-rev1 spec" in completed.stderr
+    fine = ("import os, requests; assert requests.post(os.environ['VEEAM_VBR_SERVER'] + '/api/oauth2/token', timeout=10, "
+            "headers={'x-api-version': '1.3-rev2'}, verify=os.environ['VEEAM_VBR_CA_PATH'], data={'grant_type': "
+            "'Password', 'username': os.environ['VEEAM_VBR_USERNAME'], 'password': os.environ['VEEAM_VBR_PASSWORD']}"
+            ").status_code == 200")
+    completed = _run_with_validation(fine)
+    assert completed.returncode == 0, completed.stderr

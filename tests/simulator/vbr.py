@@ -105,12 +105,12 @@ class VbrApp(App):
         self.config = config
         self.index = index
         self.build, self.api_versions = API_VERSIONS_BY_BUILD[config.vbr_version]
-        self.role_naming = config.role_names or ("plain" if config.vbr_version == "13.1" else "prefixed")
         self.reset()
 
     # ------------------------------------------------------------------ state
     def reset(self):
         with self.lock:
+            self.role_naming = self.config.role_names or ("plain" if self.config.vbr_version == "13.1" else "prefixed")
             self.roles = catalog.builtin_roles(self.role_naming)
             self.four_eyes = self.config.four_eyes
             self.events = {}
@@ -726,6 +726,14 @@ class VbrApp(App):
                 return Response.json(200, {"ok": True})
             if subpath == "users" and request.method == "POST":
                 return self._admin_users(body)
+            if subpath == "role-names" and request.method == "POST":
+                naming = body.get("naming")
+                if naming not in catalog.ROLE_NAMINGS:
+                    return Response.json(400, {"error": "naming must be one of %s" % ", ".join(catalog.ROLE_NAMINGS)})
+                self.role_naming = naming
+                for role_id, name, _description in catalog.BUILTIN_ROLES:
+                    self.roles[role_id]["name"] = catalog.role_name(role_id, name, naming)
+                return Response.json(200, {"role_names": naming})
             if subpath == "four-eyes" and request.method == "POST":
                 mode = str(body.get("mode", "403"))
                 if mode not in FOUR_EYES_MODES:
