@@ -45,6 +45,7 @@ class EmClient(object):
         self._session_header = None
         self._session_id = None
         self._roles = None
+        self.logon_facts = {}
         transport.add_secret(password)
 
     @property
@@ -68,6 +69,9 @@ class EmClient(object):
         self._session_header = header
         self.transport.add_secret(header)
         body = _json_or_none(response)
+        # What the logon answer looked like, without any value (the conformance kit reports it).
+        self.logon_facts = {"status": response.status_code, "session_cookie": bool(response.cookies),
+                            "body_keys": sorted(body) if isinstance(body, dict) else []}
         self._session_id = (body or {}).get("SessionId") or header
         self.transport.add_secret(self._session_id)
 

@@ -437,6 +437,10 @@ class VbrApp(App):
                 raise ApiError(400, "NotFound", "Role with ID %s was not found." % role_id, str(role_id))
             if known not in role_ids:
                 role_ids.append(known)
+        if len(set(self.roles[role_id]["isBuiltIn"] for role_id in role_ids)) > 1:
+            # Veeam's user guide: built-in and custom roles cannot be combined (the answer is our assumption)
+            raise ApiError(400, "UnexpectedContent", "Built-in and custom roles cannot be assigned to the same user "
+                                                     "or group.")
         return role_ids
 
     def _resolve_account(self, name, user_type):
