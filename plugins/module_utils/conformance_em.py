@@ -229,10 +229,9 @@ class EmConformance(object):
         response = self.probe("GET", BACKUP_SERVERS_PATH)
         data = response.json() if response.status_code == 200 else None
         reading = list_reading(data, "references")
+        servers = len(self.client_list(data, "references", BACKUP_SERVERS_PATH)) if reading != "other" else None
         self.record("EM-BACKUP-SERVERS", kit.PASS if reading != "other" else kit.DIFFERS, reading=reading,
-                    observed={"status": response.status_code, "servers": len(self.client_list(data, "references",
-                                                                                               BACKUP_SERVERS_PATH))
-                              if reading != "other" else None})
+                    observed={"status": response.status_code, "servers": servers})
 
     # ------------------------------------------------------------------ write checks
     def run_writes(self):

@@ -77,8 +77,7 @@ def test_a_name_matching_a_built_in_and_a_custom_role_is_refused(named_vbr):
 def test_vbr_role_refuses_a_built_in_name_with_or_without_the_prefix(name, named_vbr):
     result = run_module("vbr_role", {"name": name, "manage_restores": True}, env=named_vbr.env)
     assert result.failed and "built-in VBR role" in result["msg"] and "Choose another name" in result["msg"]
-    custom = [role for role in named_vbr.admin.state()["custom_roles"]]
-    assert custom == [] and writes(named_vbr.admin) == 0
+    assert named_vbr.admin.state()["custom_roles"] == [] and writes(named_vbr.admin) == 0
 
 
 # ---------------------------------------------------------------------- built-in and custom roles on one user

@@ -78,11 +78,9 @@ def state_of(sim):
 
 @pytest.fixture(scope="module", params=sorted(READINGS))
 def kit_sim(request, tmp_path_factory):
-    generator = running_simulator(tmp_path_factory, validate_spec=True, task_duration=0.2, **READINGS[request.param])
-    sim = next(generator)
-    sim.reading = request.param
-    yield sim
-    next(generator, None)
+    for sim in running_simulator(tmp_path_factory, validate_spec=True, task_duration=0.2, **READINGS[request.param]):
+        sim.reading = request.param
+        yield sim
 
 
 def test_without_variables_it_says_what_it_needs_and_exits_0():

@@ -102,8 +102,8 @@ class SpecValidator(object):
         except Exception as exc:  # openapi-core raises a family of exceptions; any is a violation
             detail = str(exc)
             if type(exc).__name__ in ("PathNotFound", "OperationNotFound", "ServerNotFound"):
-                detail = "%s %s is not in the %s spec (%s)" % (request.method, request.path,
-                                                              request.headers.get("x-api-version"), detail)
+                detail = "%s %s is not in the %s spec (%s)" % (
+                    request.method, request.path, request.headers.get("x-api-version"), detail)
             cause = getattr(exc, "__cause__", None)
             if cause is not None:
                 detail += ": %s" % cause

@@ -702,8 +702,8 @@ class VbrApp(App):
         result = None
         if approve and operation:
             try:
-                answer = getattr(self, "op_" + operation["handler"])(operation["request"], operation["version"],
-                                                                    operation["account"], **operation["params"])
+                handler = getattr(self, "op_" + operation["handler"])
+                answer = handler(operation["request"], operation["version"], operation["account"], **operation["params"])
                 result = {"status": answer.status}
             except ApiError as error:
                 result = {"status": error.status, "message": error.message}
