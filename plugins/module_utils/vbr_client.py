@@ -346,7 +346,8 @@ class VbrClient(object):
             return self._four_eyes_error(error, kind)
         if error.status == 403:
             error.hint = ("The account %s has no permission for this on the VBR server. Managing users, "
-                          "roles and MFA needs the %s role." % (self.username or "in use", BACKUP_ADMINISTRATOR))
+                          "roles and MFA needs the Backup Administrator role (\"Veeam Backup Administrator\" on VBR "
+                          "13.0)." % (self.username or "in use"))
         return error
 
     def _version_error(self, error):

@@ -99,6 +99,14 @@ CASES = {
     "vbr_role on 1.3-rev1": ("vbr_role", {"name": "Auditors", "api_version": "1.3-rev1"}, ["api_version: 1.3-rev2"]),
     "vbr_role built-in": ("vbr_role", {"name": "Veeam Backup Administrator", "state": "absent",
                                        "api_version": "1.3-rev2"}, ["built-in"]),
+    "vbr_conformance write without account": ("vbr_conformance", {"write": True}, ["write: true needs test_account"]),
+    "em_conformance write without account": ("em_conformance", {"write": True}, ["write: true needs test_account"]),
+    "vbr_authorization_event_info id": ("vbr_authorization_event_info", {"id": "pending"},
+                                        ["id 'pending' is not an authorization event id"]),
+    "vbr_authorization_event_info state": ("vbr_authorization_event_info", {"state": ["Open"]},
+                                           ["state", "Pending, Approved, Rejected"]),
+    "vbr_role built-in name without prefix": ("vbr_role", {"name": "restore operator", "manage_restores": True},
+                                              ["built-in VBR role", "Choose another name"]),
     "em_account all VMs without scope": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal User"],
                                                         "allow_restore_all_vms": False}, ["give restore_scope"]),
     "em_account scope ref": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal User"],
@@ -114,7 +122,7 @@ CASES = {
     "em very long name": ("em_account", {"name": "TECH\\" + LONG, "roles": ["Portal User"]},
                           ["name", "at most 256"]),
 }
-EM_MODULES = ("em_account", "em_account_info", "em_rebuild_scope", "em_role_info")
+EM_MODULES = ("em_account", "em_account_info", "em_conformance", "em_rebuild_scope", "em_role_info")
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
