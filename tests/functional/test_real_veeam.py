@@ -292,3 +292,41 @@ def test_a_users_page_of_unknown_shape_is_an_error_not_an_empty_list(vbr_env, si
     assert "keys items" in result["msg"] and "'data' list" in result["msg"]
     assert writes(sim_admin) == 0
     sim_admin.clear_violations()  # the injected answer is not the spec's, on purpose
+
+
+# ---------------------------------------------------------------------- the client underneath
+def _client(sim, **options):
+    from ansible_collections.backupops.veeam.plugins.module_utils.transport import Transport
+    from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import VbrClient
+    transport = Transport(sim.vbr_url, product="VBR server", ca_path=sim.ca_path, retries=0)
+    return VbrClient(transport, **options)
+
+
+@pytest.mark.parametrize("old_simulator", ["13.0.1"], indirect=True)
+def test_auto_with_a_given_access_token_settles_on_the_first_request(old_simulator):
+    admin = SimAdmin(old_simulator.vbr_url, old_simulator.ca_path)
+    admin.reset()
+    login = _client(old_simulator, username=old_simulator.config.username, password=old_simulator.config.password)
+    login.login()
+    assert login.api_version == "1.3-rev1"
+    admin.reset_stats()
+    client = _client(old_simulator, access_token=login._access_token)
+    assert [role["name"] for role in client.list_roles()][0].startswith("Veeam ")
+    assert client.api_version == "1.3-rev1"
+    assert admin.stats()["by_route"]["GET /api/v1/security/roles"] == 2  # 1.3-rev2 refused, then 1.3-rev1
+    fresh = _client(old_simulator, access_token=login._access_token)
+    assert fresh.api_version == "1.3-rev1"  # asked for before any request: one cheap serverInfo read settles it
+    assert admin.stats()["by_route"]["GET /api/v1/serverInfo"] == 2
+    login.close()
+
+
+def test_authorization_events_are_read_page_by_page(vbr_env, sim_admin, simulator, credentials):
+    sim_admin.four_eyes("403")
+    for name in ("TECH\\jane.doe", "TECH\\bob.smith", "TECH\\john.smith"):
+        run_module("vbr_user", {"name": name, "roles": ["Restore Operator"]}, env=vbr_env)
+    client = _client(simulator, username=credentials["username"], password=credentials["password"], page_size=2)
+    sim_admin.reset_stats()
+    events = client.list_authorization_events(states=["Pending"])
+    assert len(events) == 3 and all(event["state"] == "Pending" for event in events)
+    assert sim_admin.stats()["by_route"]["GET /api/v1/authorization/events"] == 2
+    client.close()

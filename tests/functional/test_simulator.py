@@ -61,7 +61,8 @@ def test_cli_help():
     completed = subprocess.run([sys.executable, "-m", "tests.simulator", "--help"], cwd=REPO_ROOT,
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 0
-    for flag in ("--no-tls", "--cert-dir", "--token-ttl", "--seed-users", "--state", "--fault", "--vbr-version"):
+    for flag in ("--no-tls", "--cert-dir", "--token-ttl", "--seed-users", "--state", "--fault", "--vbr-version",
+                 "--role-names", "--four-eyes", "--role-details", "--em-scope-root", "--em-list-keys", "--em-task-state"):
         assert flag in completed.stdout
 
 
