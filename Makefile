@@ -46,7 +46,7 @@ define run_pytest
 	exit $$rc
 endef
 
-.PHONY: help venv install units functional integration molecule docs bench sanity lint changelog-lint test demo sim constraints clean distclean
+.PHONY: help venv install units functional integration molecule docs bench sanity lint changelog-lint test test-live demo sim constraints clean distclean
 
 help: ## list the targets
 	@echo "backupops.veeam $(VERSION): make <target>"
@@ -115,14 +115,21 @@ sanity: install ## ansible-test sanity (offline, --venv, Python 3.11) on a copy 
 	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
 
 # Each role's scenario runs against a simulator of its own (2 VBR servers + EM on free ports), started and
-# stopped by tests/simulator/run.py, which hands the scenario the connection as VEEAM_* variables. The shared
+# stopped by tests/simulator/run.py, which hands the scenario the connection as VEEAM_* variables and, with
+# --validate-spec, fails the run when a VBR request or response strays from Veeam's OpenAPI spec. The shared
 # Molecule settings are in .config/molecule/config.yml.
+# The roles in MOLECULE_PREFIXED_NAMES run against servers that name built-in roles the VBR 13.0 way ("Veeam
+# Restore Operator"), the others the 13.1 way ("Restore Operator"): the scenarios must work with either.
+MOLECULE_PREFIXED_NAMES ?= offboard
 MOLECULE_ROLES := $(sort $(notdir $(patsubst %/molecule/default/,%,$(dir $(wildcard roles/*/molecule/default/molecule.yml)))))
 molecule: install ## Molecule scenario of each role (check, converge, idempotence, verify) against the simulator
 	$(call stage,molecule: molecule test in roles/$(subst $(eval) ,$(comma)roles/,$(MOLECULE_ROLES)))
 	@for role in $(MOLECULE_ROLES); do \
 	  echo "--- roles/$$role: molecule test"; \
-	  $(BIN)/python -m tests.simulator.run --vbr-servers 2 -- env -C roles/$$role $(BIN)/molecule test || exit 1; \
+	  names=plain; case " $(MOLECULE_PREFIXED_NAMES) " in *" $$role "*) names=prefixed;; esac; \
+	  echo "    (simulated VBR 13.1 with $$names built-in role names)"; \
+	  $(BIN)/python -m tests.simulator.run --vbr-servers 2 --validate-spec --role-names $$names -- \
+	    env -C roles/$$role $(BIN)/molecule test || exit 1; \
 	done
 
 # Module, plugin and role docs from the collection as installed: antsibull-docs checks their markup, writes the
@@ -159,6 +166,15 @@ BENCH_ARGS ?=
 bench: install ## benchmark: bulk vs loop vs ansible.builtin.uri, re-run, lookup among 10k, fleet (report: build/benchmark.md)
 	$(call stage,bench: python -m tests.benchmark $(BENCH_ARGS))
 	$(BIN)/python -m tests.benchmark --output build/benchmark.md $(BENCH_ARGS)
+
+# ------------------------------------------------------------------------------------------------ live
+# Not part of `make test` (it needs a real server): checks a real VBR and/or Enterprise Manager against the
+# collection's assumptions and writes a sanitised report. Without VEEAM_LIVE_* variables it says what it needs
+# and exits 0. Read-only unless VEEAM_LIVE_WRITE=yes. Its own logic is tested against the simulator in `make test`
+# (tests/integration/test_live_kit.py). See docs/development.md, "Live conformance kit".
+test-live: install ## check a real VBR / Enterprise Manager (VEEAM_LIVE_* variables) and write a sanitised report
+	$(call stage,test-live: python -m tests.live (playbooks/conformance.yml from the installed collection))
+	@$(BIN)/python -m tests.live
 
 # ------------------------------------------------------------------------------------------- demo / sim
 demo: install ## start the simulator, run the demo playbooks against it, stop the simulator

@@ -8,6 +8,8 @@
 - ``vbr_url``, ``vbr_urls``, ``em_url``, ``ca_path``, ``credentials`` (``username``/``password``),
   ``vbr_env`` / ``em_env``: the ``VEEAM_*`` environment variables a module needs to reach the simulator.
 - ``old_simulator``: a second simulator acting as VBR 13.0.1 / 12.3 (``request.param``), for version errors.
+- ``prefixed_simulator``: a second VBR 13.1 that names its built-in roles the 13.0 way ("Veeam Restore Operator");
+  ``named_vbr`` runs a test against both (``plain`` is the session simulator), giving a :class:`NamedVbr`.
 - :func:`running_simulator`: start another simulator with its own settings, in a fixture of a test module.
 """
 
@@ -91,6 +93,15 @@ class SimAdmin(object):
         wanted = name.casefold()
         return next((user for user in self.state()["users"] if user["name"].casefold() == wanted), None)
 
+    def four_eyes(self, mode="403"):
+        """Four-eyes authorization on (``403`` or ``202`` answers) or ``off``."""
+        return self._call("POST", "four-eyes", {"mode": mode})
+
+    def decide(self, event_id, approve=True, by="TECH\\sheila.d.cory"):
+        """A second administrator approves (the held change is carried out) or rejects a pending request."""
+        return self._call("POST", "authorization/events/%s/%s" % (event_id, "approve" if approve else "reject"),
+                          {"by": by})
+
     # EM only
     def task_outcome(self, success=True, message=None, duration=0.2):
         return self._call("POST", "em/task-outcome", {"success": success, "message": message, "duration": duration})
@@ -169,3 +180,37 @@ def em_env(em_url, ca_path, credentials):
 def old_simulator(request, tmp_path_factory):
     """A simulator acting as an older VBR build: parametrize indirectly with "13.0.1" or "12.3"."""
     yield from running_simulator(tmp_path_factory, em=False, vbr_version=request.param)
+
+
+@pytest.fixture(scope="session")
+def prefixed_simulator(tmp_path_factory):
+    """VBR 13.1 with the 13.0 role names ("Veeam Restore Operator"), spec validation on, no Enterprise Manager."""
+    yield from running_simulator(tmp_path_factory, em=False, validate_spec=True, role_names="prefixed")
+
+
+class NamedVbr(object):
+    """One VBR server of a naming: its env for modules, its admin API, and its names of the built-in roles."""
+
+    def __init__(self, naming, simulator, admin, credentials):
+        self.naming = naming
+        self.simulator = simulator
+        self.admin = admin
+        self.env = {"VEEAM_VBR_SERVER": simulator.vbr_url, "VEEAM_VBR_USERNAME": credentials["username"],
+                    "VEEAM_VBR_PASSWORD": credentials["password"], "VEEAM_VBR_CA_PATH": simulator.ca_path}
+
+    def role(self, plain_name):
+        """The server's name of a built-in role given by its 13.1 name."""
+        if self.naming == "prefixed" and plain_name != "Incident API Operator":
+            return "Veeam " + plain_name
+        return plain_name
+
+
+@pytest.fixture(params=["plain", "prefixed"])
+def named_vbr(request, credentials):
+    """The test runs against a server with 13.1 role names and one with 13.0 role names; checks spec violations."""
+    simulator = request.getfixturevalue("simulator" if request.param == "plain" else "prefixed_simulator")
+    admin = SimAdmin(simulator.vbr_url, simulator.ca_path)
+    admin.reset()
+    yield NamedVbr(request.param, simulator, admin, credentials)
+    violations = admin.violations()
+    assert not violations, "requests or responses violated the VBR OpenAPI spec: %r" % violations

@@ -26,7 +26,8 @@ options:
   username:
     description:
       - Account that logs in to the REST API, as C(DOMAIN\\user) or UPN.
-      - It needs the Veeam Backup Administrator role to manage users, roles and MFA.
+      - It needs the Backup Administrator role (C(Veeam Backup Administrator) on VBR 13.0) to manage users, roles
+        and MFA.
       - Accounts with MFA enabled cannot use the REST API; automation must use a service account.
       - If not set, the value of the E(VEEAM_VBR_USERNAME) environment variable is used.
     type: str
@@ -45,12 +46,16 @@ options:
   api_version:
     description:
       - Version of the VBR REST API to speak (the C(x-api-version) header).
-      - V(1.3-rev1) needs VBR 13.0.1 or later; V(1.3-rev2) needs VBR 13.1 and adds custom roles and
-        per-user MFA state.
+      - V(auto) picks the newest revision that both the collection and the server support, from the server's own
+        answer - V(1.3-rev2) on VBR 13.1, V(1.3-rev1) on VBR 13.0.1. Against VBR 13.1 that costs no extra request;
+        against VBR 13.0.1 one (the login is sent again with the older revision).
+      - An explicit V(1.3-rev1) or V(1.3-rev2) is used as given; V(1.3-rev1) needs VBR 13.0.1 or later, V(1.3-rev2)
+        VBR 13.1, which adds custom roles and per-user MFA state.
+      - A server older than VBR 13.0.1 has no security API (users, roles, MFA); the module fails and says so.
       - If not set, the value of the E(VEEAM_VBR_API_VERSION) environment variable is used.
     type: str
-    choices: ['1.3-rev1', '1.3-rev2']
-    default: '1.3-rev1'
+    choices: ['auto', '1.3-rev1', '1.3-rev2']
+    default: auto
   validate_certs:
     description:
       - Whether to check the server's TLS certificate.

@@ -54,7 +54,8 @@ def _name_problem(product, name, kind):
 
 
 class Outcome(object):
-    """One person's outcome on one server: a kind (done, none, refused, failed, not_reached, not_asked) and why."""
+    """One person's outcome on one server: a kind (done, none, refused, pending_approval, failed, not_reached,
+    not_asked) and why."""
 
     def __init__(self, kind, why=None):
         self.kind = kind
@@ -82,6 +83,8 @@ def _entry_outcome(entry, result):
     if outcome == "unchanged":
         return Outcome("none")
     message = (entry.get("error") or {}).get("message") or entry.get("msg")
+    if (entry.get("error") or {}).get("error_code") == "four_eyes":
+        return Outcome("pending_approval", message)
     if outcome == "refused":
         return Outcome("refused", message)
     if outcome == "not_attempted":
@@ -96,6 +99,8 @@ def _host_failure(result):
     error = result.get("error") or {}
     if error.get("error_code") == "lockout":
         return Outcome("refused", _error_text(result))
+    if error.get("error_code") == "four_eyes":
+        return Outcome("pending_approval", _error_text(result))
     if error.get("status") is None and error.get("error_code") in NOT_REACHED_CODES:
         return Outcome("not_reached", _error_text(result))
     return Outcome("failed", _error_text(result))
@@ -138,7 +143,7 @@ def access_report(people, vbr_results, em_result=None, mode="offboard", invalid=
     for person in people or []:
         name = str(person.get("name") if isinstance(person, dict) else person)
         entry = {"name": name, "vbr": {}, words["done_key"]: [], words["none_key"]: [], "vbr_refused": {},
-                 "vbr_failed": {}, "vbr_not_reached": []}
+                 "vbr_pending_approval": {}, "vbr_failed": {}, "vbr_not_reached": []}
         complete = True
         for host in sorted(vbr_results or {}):
             outcome = _person_outcome("vbr", name, invalid, vbr_asked, vbr_results[host], "users")
@@ -174,6 +179,8 @@ def _file(entry, host, outcome, words):
         entry[words["none_key"]].append(host)
     elif outcome.kind == "refused":
         entry["vbr_refused"][host] = outcome.why
+    elif outcome.kind == "pending_approval":
+        entry["vbr_pending_approval"][host] = outcome.why
     elif outcome.kind == "failed":
         entry["vbr_failed"][host] = outcome.why
     elif outcome.kind == "not_reached":

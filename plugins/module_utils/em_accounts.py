@@ -92,6 +92,46 @@ def scope_view(scope_items):
     return sorted(scopes, key=scope_key)
 
 
+UUID_LIKE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def same_scope_item(wanted, listed):
+    """Whether the scope item EM lists is the one the task names by reference.
+
+    EM lists no reference, and its documents give ``HierarchyRootName`` two readings: the hierarchy root's id (the
+    parameter table) or the vCenter host name (the restore-scope walkthrough). The root counts when EM shows an
+    id; a host name cannot be compared with the id in a reference, so then name, platform and type decide.
+    """
+    if any(str(wanted[key]).casefold() != str(listed[key] or "").casefold()
+           for key in ("platform", "object_type", "name")):
+        return False
+    root = str(listed.get("root") or "")
+    return not UUID_LIKE.match(root) or root.casefold() == str(wanted["root"]).casefold()
+
+
+def match_scope(wanted_items, listed_items):
+    """Pairs each wanted item (``scope_fields`` of a reference) with at most one listed item, exact roots first.
+
+    Returns ``(pairs, missing, extra)``: matched (wanted, listed) pairs, wanted items EM does not list, and listed
+    items the task does not want.
+    """
+    unused = list(listed_items)
+    pairs, missing = [], []
+    ordered = sorted(wanted_items, key=lambda item: not any(
+        str(other.get("root") or "").casefold() == str(item["root"]).casefold() for other in listed_items))
+    for wanted in ordered:
+        exact = [item for item in unused if same_scope_item(wanted, item)
+                 and str(item.get("root") or "").casefold() == str(wanted["root"]).casefold()]
+        loose = [item for item in unused if same_scope_item(wanted, item)]
+        found = (exact or loose or [None])[0]
+        if found is None:
+            missing.append(wanted)
+        else:
+            unused.remove(found)
+            pairs.append((wanted, found))
+    return pairs, missing, unused
+
+
 def account_view(entity, role_items, scope_items):
     """An account (entity, its roles, its scopes) as plain data: what modules compare and return."""
     flr = entity.get("FlrSettings") or {}
@@ -153,8 +193,9 @@ def predicted_view(view, params, roles):
     if roles is not None:
         predicted["roles"] = sorted((role["name"] for role in roles), key=str.casefold)
     if scope is not None:
-        predicted["restore_scope"] = sorted((dict(scope_fields(item["ref"], item["name"]), ref=item["ref"],
-                                                  scope_id=None) for item in scope), key=scope_key)
+        wanted = [dict(scope_fields(item["ref"], item["name"]), ref=item["ref"], scope_id=None) for item in scope]
+        pairs, missing, _extra = match_scope(wanted, (view or {}).get("restore_scope") or [])
+        predicted["restore_scope"] = sorted([listed for _wanted, listed in pairs] + missing, key=scope_key)
     allow_all = params.get("allow_restore_all_vms")
     if allow_all is None and view is None:
         allow_all = not scope
@@ -175,17 +216,16 @@ def plan_update(view, params, roles):
     if roles is not None:
         steps += [(ADD_ROLE, role) for key, role in sorted(wanted_roles.items()) if key not in current_roles]
     scope = params.get("restore_scope")
-    current_scopes = dict((scope_key(item), item) for item in view["restore_scope"])
+    missing, extra = [], []
     if scope is not None:
-        missing = [item for item in scope if scope_key(scope_fields(item["ref"], item["name"])) not in current_scopes]
+        wanted = [dict(scope_fields(item["ref"], item["name"]), ref=item["ref"]) for item in scope]
+        _pairs, missing, extra = match_scope(wanted, view["restore_scope"])
         if missing:
-            steps.append((ADD_SCOPES, missing))
+            steps.append((ADD_SCOPES, [{"ref": item["ref"], "name": item["name"]} for item in missing]))
     allow_all = params.get("allow_restore_all_vms")
     if allow_all is not None and allow_all != view["allow_restore_all_vms"]:
         steps.append((SET_ALL_VMS, allow_all))
-    if scope is not None:
-        wanted = set(scope_key(scope_fields(item["ref"], item["name"])) for item in scope)
-        steps += [(REMOVE_SCOPE, item) for key, item in sorted(current_scopes.items()) if key not in wanted]
+    steps += [(REMOVE_SCOPE, item) for item in sorted(extra, key=scope_key)]
     if roles is not None:
         steps += [(REMOVE_ROLE, view["role_ids"][key]) for key in sorted(current_roles) if key not in wanted_roles]
     return steps
@@ -356,13 +396,14 @@ def _roles_of(view, all_roles):
 def restore_spec(before, wanted, all_roles):
     """The create spec that puts ``before`` back as it was; scope objects whose reference the task gave (EM does not
     list references) are restored, the others cannot be."""
-    given = dict((scope_key(scope_fields(item["ref"], item["name"])), item) for item in wanted.get("restore_scope") or [])
-    known = [given[scope_key(item)] for item in before["restore_scope"] if scope_key(item) in given]
+    given = [dict(scope_fields(item["ref"], item["name"]), ref=item["ref"]) for item in wanted.get("restore_scope") or []]
+    pairs, _missing, unknown = match_scope(given, before["restore_scope"])
+    known = [{"ref": item["ref"], "name": listed["name"]} for item, listed in pairs]
     original = {"name": before["name"], "type": before["type"], "restore_scope": known,
                 "allow_restore_all_vms": before["allow_restore_all_vms"], "flr_settings": before["flr_settings"],
                 "sql_settings": before["sql_settings"]}
     spec = create_spec(original, _roles_of(before, all_roles))
-    spec["_missing_scope"] = [item["name"] for item in before["restore_scope"] if scope_key(item) not in given]
+    spec["_missing_scope"] = [item["name"] for item in unknown]
     return spec
 
 
@@ -502,8 +543,9 @@ def _add_scopes(client, account_id, items):
         client.add_account_scopes(account_id, state["missing"])
 
     def reread():
-        have = set(scope_key(item) for item in scope_view(client.account_scope_items(account_id)))
-        state["missing"] = [item for item in items if scope_key(scope_fields(item["ref"], item["name"])) not in have]
+        wanted = [dict(scope_fields(item["ref"], item["name"]), ref=item["ref"]) for item in items]
+        _pairs, missing, _extra = match_scope(wanted, scope_view(client.account_scope_items(account_id)))
+        state["missing"] = [{"ref": item["ref"], "name": item["name"]} for item in missing]
         return True if not state["missing"] else None
 
     send_unrepeatable(client.transport, send, reread)

@@ -16,6 +16,16 @@ SESSION_HEADER = "X-RestSvcSessionId"
 TASKS_PATH = "/api/tasks"
 ROLES_PATH = "/api/security/roles"
 ACCOUNTS_PATH = "/api/security/accounts"
+# The JSON member that holds each list. EM documents its answers as XML only (``<EnterpriseAccountInRoleList>`` of
+# ``<EnterpriseAccountInRole>``, ...); the JSON names are read tolerantly: any of these, else the one list-valued
+# member of the object (a ``Links`` array aside), else an error (see :func:`list_member`).
+LIST_KEYS = {
+    "references": ("Refs", "Ref", "EntityReferences"),
+    "account roles": ("EnterpriseAccountInRoles", "EnterpriseAccountInRole", "EnterpriseAccountInRoleList"),
+    "account scopes": ("EnterpriseAccountHierarchyScopes", "EnterpriseAccountHierarchyScope"),
+}
+# EM documents both: "Finished" for tasks, "OperationFinished" for backup-server operations.
+FINISHED_STATES = ("finished", "operationfinished")
 
 
 class EmClient(object):
@@ -39,6 +49,7 @@ class EmClient(object):
         self._roles = None
         # Worker threads share one logon session: one of them logs on again, the others use the new session.
         self._session_lock = threading.RLock()
+        self.logon_facts = {}
         transport.add_secret(password)
 
     @property
@@ -62,6 +73,9 @@ class EmClient(object):
         self._session_header = header
         self.transport.add_secret(header)
         body = _json_or_none(response)
+        # What the logon answer looked like, without any value (the conformance kit reports it).
+        self.logon_facts = {"status": response.status_code, "session_cookie": bool(response.cookies),
+                            "body_keys": sorted(body) if isinstance(body, dict) else []}
         self._session_id = (body or {}).get("SessionId") or header
         self.transport.add_secret(self._session_id)
 
@@ -127,7 +141,11 @@ class EmClient(object):
     # ------------------------------------------------------------------ accounts
     def list_accounts(self):
         """Every account as ``{"uid", "id", "name"}``."""
-        return [ref_result(ref) for ref in self.get_json(ACCOUNTS_PATH).get("Refs") or []]
+        return [ref_result(ref) for ref in self._list(ACCOUNTS_PATH, "references")]
+
+    def _list(self, path, kind, params=None):
+        """The items of a list answer (see :data:`LIST_KEYS`); an unknown shape is an error, never empty."""
+        return list_member(self.get_json(path, params=params), LIST_KEYS[kind], "GET %s" % path, self.server)
 
     def find_account(self, name):
         """The account named exactly ``name`` (case-insensitive), or None."""
@@ -143,12 +161,10 @@ class EmClient(object):
         return entity, self.account_role_items(account_id), self.account_scope_items(account_id)
 
     def account_role_items(self, account_id):
-        listing = self.get_json("%s/%s/roles" % (ACCOUNTS_PATH, account_id)) or {}
-        return listing.get("EnterpriseAccountInRoles") or []
+        return self._list("%s/%s/roles" % (ACCOUNTS_PATH, account_id), "account roles")
 
     def account_scope_items(self, account_id):
-        listing = self.get_json("%s/%s/scopes" % (ACCOUNTS_PATH, account_id)) or {}
-        return listing.get("EnterpriseAccountHierarchyScopes") or []
+        return self._list("%s/%s/scopes" % (ACCOUNTS_PATH, account_id), "account scopes")
 
     def create_account(self, spec, lookup=True):
         """POST the create spec (EM answers 201 with no body); returns ``(reference, existed)``.
@@ -256,7 +272,7 @@ class EmClient(object):
     def list_roles(self):
         """Every Enterprise Manager role as ``{"uid", "id", "name"}`` (read once per client)."""
         if self._roles is None:
-            self._roles = [ref_result(ref) for ref in self.get_json(ROLES_PATH).get("Refs") or []]
+            self._roles = [ref_result(ref) for ref in self._list(ROLES_PATH, "references")]
         return self._roles
 
     # ------------------------------------------------------------------ tasks
@@ -295,7 +311,40 @@ class EmClient(object):
 
 
 def task_finished(task):
-    return str(task.get("State", "")).lower() == "finished"
+    """Whether a task is done: EM documents both ``Finished`` and ``OperationFinished``."""
+    return str(task.get("State", "")).lower() in FINISHED_STATES
+
+
+def list_member(data, keys, request, server):
+    """The list in an EM JSON answer: the member named by one of ``keys`` (a list, a single object or null),
+    else the only list-valued member besides ``Links``, or the answer itself when it is a list.
+
+    Anything else raises VeeamError naming the keys found: an answer read wrongly as empty would lead to writes.
+    """
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        for key in keys:
+            if key in data:
+                value = data[key]
+                if value is None:
+                    return []
+                if isinstance(value, dict):
+                    return [value]
+                if isinstance(value, list):
+                    return value
+        lists = [key for key, value in data.items() if isinstance(value, list) and key != "Links"]
+        if len(lists) == 1:
+            return data[lists[0]]
+        found = ", ".join(sorted(str(key) for key in data)) or "none"
+    else:
+        found = "none (a JSON %s)" % type(data).__name__.replace("NoneType", "null")
+    raise VeeamError("Enterprise Manager at %s answered %s with a shape the collection does not know: it expects "
+                     "the list in %s (or as the only list in the object); the keys found are: %s"
+                     % (server, request, " or ".join(keys), found), error_code="unexpected_response",
+                     method=request.split(" ", 1)[0], path=request.split(" ", 1)[-1],
+                     hint="Nothing was changed on the strength of that answer. Please report it with Enterprise "
+                          "Manager's version (make test-live writes a report to attach).")
 
 
 def task_succeeded(task):

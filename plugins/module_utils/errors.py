@@ -29,6 +29,7 @@ class VeeamError(Exception):
         self.hint = hint
         self.outcome_unknown = outcome_unknown
         self.resource_id = resource_id
+        self.pending_request = None
 
     def __str__(self):
         return self.sentence()
@@ -43,8 +44,9 @@ class VeeamError(Exception):
         return " ".join(parts)
 
     def to_dict(self):
-        """The error as data, for a module's failure result."""
-        return {
+        """The error as data, for a module's failure result (``pending_request``: the four-eyes request the
+        change waits for, when the server made one)."""
+        data = {
             "status": self.status,
             "error_code": self.error_code,
             "server_message": self.message,
@@ -52,6 +54,9 @@ class VeeamError(Exception):
             "path": self.path,
             "outcome_unknown": self.outcome_unknown,
         }
+        if self.pending_request is not None:
+            data["pending_request"] = self.pending_request
+        return data
 
     @property
     def is_not_found(self):

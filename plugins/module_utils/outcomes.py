@@ -119,8 +119,12 @@ def execute_plans(what, plans, settled, write, failed_entry, workers=1):
                 stop.set()
             return failed_entry(plan, error), error
 
+    # The first write goes alone: if the server refuses writes altogether (four-eyes authorization, permissions,
+    # a server in trouble), the run stops after one write instead of one per worker.
+    first = next((index for index, plan in enumerate(plans) if settled(plan) is None), len(plans))
+    results = [one(plan) for plan in plans[:first + 1]] + parallel.map_bounded(one, plans[first + 1:], workers)
     run = Run(what)
-    for plan, (entry, error) in zip(plans, parallel.map_bounded(one, plans, workers)):
+    for plan, (entry, error) in zip(plans, results):
         if error is None:
             run.add(entry)
         else:

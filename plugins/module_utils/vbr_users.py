@@ -13,7 +13,7 @@ written again.
 
 from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
-from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import user_result
+from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import mixed_roles_problem, user_result
 
 CREATE, DELETE, SET_ROLES, SET_SERVICE = "create", "delete", "set_roles", "set_service_account"
 # The name forms of each account type; without a type, the forms of an Active Directory user.
@@ -30,6 +30,13 @@ def name_problem(name, user_type=None, option="name"):
                                       what="VBR %s" % (user_type or "user or group"))
 
 
+def refuse_mixed_roles(name, roles):
+    """VBR does not allow built-in and custom roles on one account: refuse before anything is sent."""
+    problem = mixed_roles_problem(name, roles)
+    if problem:
+        raise VeeamError(problem + ". Nothing was changed", error_code="invalid_input")
+
+
 class RoleIntent(object):
     """What a task wants of an account's roles: exactly these (``exact``), these among others (``add``), or none
     of these (``remove``). Applied to whatever roles the account has when it is written, so that a concurrent
@@ -43,17 +50,17 @@ class RoleIntent(object):
         """The role list to write, given the roles the account has now."""
         current_roles = list(current_roles or [])
         if self.mode == "exact":
-            return _role_models(self.roles)
+            return list(self.roles)
         if self.mode == "add":
             have = _ids(current_roles)
-            return _role_models(current_roles + [role for role in self.roles if role["id"].lower() not in have])
+            return current_roles + [role for role in self.roles if role["id"].lower() not in have]
         unwanted = _ids(self.roles)
         remaining = [role for role in current_roles if role["id"].lower() not in unwanted]
         if not remaining:
             raise VeeamError("Removing %s would leave %s without any role, and VBR needs at least one. To take all "
                              "access away remove the account: backupops.veeam.vbr_user with state: absent"
                              % (", ".join(role["name"] for role in self.roles), name), error_code="invalid_input")
-        return _role_models(remaining)
+        return remaining
 
     def holds(self, current_roles, name):
         return _ids(self.apply(current_roles, name)) == _ids(current_roles)
@@ -96,7 +103,8 @@ def _role_ids(user):
 def plan_user(current, spec, roles):
     """The plan for one user spec (keys: name, type, roles [resolved role dicts or None], is_service_account, state).
 
-    Raises VeeamError for what VBR cannot do (change a type, create without roles).
+    Raises VeeamError for what VBR cannot do (change a type, create without roles, built-in and custom roles
+    together).
     """
     name = spec["name"]
     if spec.get("state", "present") == "absent":
@@ -114,6 +122,7 @@ def _plan_create(spec, roles):
         raise VeeamError("Cannot add %s to VBR without roles: give roles (for example Restore Operator); "
                          "VBR needs at least one role for every user and group" % spec["name"],
                          error_code="invalid_input")
+    refuse_mixed_roles(spec["name"], roles)
     after = {"id": None, "name": spec["name"], "type": spec.get("type") or "InternalUser",
              "roles": _role_models(roles), "isServiceAccount": bool(spec.get("is_service_account"))}
     return UserPlan(spec["name"], None, after, [(CREATE, after)], intent=RoleIntent("exact", roles))
@@ -130,6 +139,7 @@ def plan_update(current, spec, intent):
     actions = []
     if intent is not None and not intent.holds(current.get("roles"), current["name"]):
         after["roles"] = intent.apply(current.get("roles"), current["name"])
+        refuse_mixed_roles(current["name"], after["roles"])
         actions.append((SET_ROLES, after))
     wanted_service = spec.get("is_service_account")
     if wanted_service is not None and bool(wanted_service) != bool(current.get("isServiceAccount")):

@@ -40,7 +40,7 @@ def vbr_connection_spec():
     return _connection_spec("VEEAM_VBR_", vbr_client.DEFAULT_PORT, dict(
         access_token=dict(type="str", no_log=True, fallback=_env("VEEAM_VBR_ACCESS_TOKEN")),
         api_version=dict(type="str", default=vbr_client.DEFAULT_API_VERSION,
-                         choices=list(vbr_client.SUPPORTED_API_VERSIONS), fallback=_env("VEEAM_VBR_API_VERSION")),
+                         choices=list(vbr_client.API_VERSION_CHOICES), fallback=_env("VEEAM_VBR_API_VERSION")),
     ))
 
 
@@ -168,8 +168,12 @@ class VeeamModule(AnsibleModule):
         return lockout.Protection(self.client.username, self.params.get("protected_accounts"))
 
     def finish_run(self, run, **result):
-        """Exit with a run's outcome: success, or a failure that still says what was written (``changed``)."""
+        """Exit with a run's outcome: success, or a failure that still says what was written (``changed``) and,
+        as ``error``, the first failure's data (server status and error code, four-eyes request...)."""
         if run.failed:
+            first = next((entry["error"] for entry in run.entries if entry.get("error")), None)
+            if first is not None:
+                result.setdefault("error", first)
             self.fail_json(msg=run.message(), changed=run.changed, **result)
         self.exit_json(changed=run.changed, **result)
 

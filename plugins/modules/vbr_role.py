@@ -10,14 +10,20 @@ version_added: 1.0.0
 description:
   - Manages custom roles (VBR 13.1, REST API 1.3-rev2) - whether the role may manage backups and restores, and the
     inventory, repository, restore-permission and restore-target scopes that limit it.
-  - Built-in roles cannot be changed; the module says so.
-  - Needs O(api_version=1.3-rev2); against 1.3-rev1 it fails with the version needed.
+  - Built-in roles cannot be changed, and a custom role cannot take a built-in role's name, with or without the
+    C(Veeam) prefix (VBR 13.0 says C(Veeam Restore Operator), 13.1 C(Restore Operator)); the module refuses both
+    before writing anything.
+  - The role is compared with what the server holds in a normalised form (lists in any order, the server's
+    defaults filled in), so a second run reports no change.
+  - Needs VBR 13.1 (REST API 1.3-rev2, which O(api_version=auto) picks there); against VBR 13.0 it fails with the
+    version needed.
 author:
   - backupops.veeam contributors (@backupops)
 options:
   name:
     description:
       - Role name, matched case-insensitively.
+      - Must not be a built-in role's name, with or without the C(Veeam) prefix.
     type: str
     required: true
   description:
@@ -76,7 +82,6 @@ EXAMPLES = r"""
     username: TECH\svc.ansible
     password: "{{ vault_vbr_password }}"
     ca_path: /etc/pki/veeam/vbr01.pem
-    api_version: 1.3-rev2
     name: Help Desk Restore
     description: Restores from any backup, manages no jobs
     manage_backups: false
@@ -93,7 +98,6 @@ EXAMPLES = r"""
     username: TECH\svc.ansible
     password: "{{ vault_vbr_password }}"
     ca_path: /etc/pki/veeam/vbr01.pem
-    api_version: 1.3-rev2
     name: Help Desk Restore
     state: absent
 """
@@ -133,39 +137,8 @@ role:
       type: dict
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import find_role
+from ansible_collections.backupops.veeam.plugins.module_utils import vbr_custom_roles
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
-
-FIELDS = [("description", "description"), ("manage_backups", "manageBackups"), ("manage_restores", "manageRestores"),
-          ("inventory_scope", "inventoryScope"), ("repository_scope", "repositoryScope"),
-          ("restore_permissions_scope", "restorePermissionsScope"), ("restore_target_scope", "restoreTargetScope")]
-
-
-def role_result(model):
-    if model is None:
-        return None
-    result = {"id": model.get("id"), "name": model.get("name")}
-    for option, key in FIELDS:
-        result[option] = model.get(key)
-    return result
-
-
-def desired_model(module, current):
-    model = dict(current or {"name": module.params["name"], "manageBackups": False, "manageRestores": False})
-    for option, key in FIELDS:
-        if module.params[option] is not None:
-            model[key] = module.params[option]
-    return model
-
-
-def existing_role(module, client):
-    role = find_role(client.list_roles(), module.params["name"])
-    if role is None or role["name"].casefold() != module.params["name"].casefold():
-        return None
-    if role.get("isBuiltIn"):
-        module.fail_json(msg="%s is a built-in VBR role; built-in roles cannot be changed or deleted. Choose another "
-                             "name for a custom role." % role["name"])
-    return client.custom_role_details(role["id"])
 
 
 def delete(module, client, current):
@@ -181,22 +154,26 @@ def delete(module, client, current):
 def main_logic(module):
     client = module.client
     if client.api_version != "1.3-rev2":
-        module.fail_json(msg="Custom roles need VBR 13.1 and api_version: 1.3-rev2 (this task uses %s)."
-                         % client.api_version)
-    current = existing_role(module, client)
+        module.fail_json(msg="Custom roles need VBR 13.1 and the REST API 1.3-rev2 (this task speaks %s%s)."
+                         % (client.api_version, ": set api_version: 1.3-rev2 (or auto)"
+                            if client.requested_api_version == "1.3-rev1" else ", the newest this server offers"))
+    current = vbr_custom_roles.existing_custom_role(client, module.params["name"])
     after = None
     if module.params["state"] == "absent":
         if current is not None:
             delete(module, client, current)
     else:
-        after = desired_model(module, current)
-        if current is None and not module.check_mode:
+        after = vbr_custom_roles.desired_model(module.params, current)
+        if current is not None and vbr_custom_roles.same_role(after, current):
+            after = current
+        elif current is None and not module.check_mode:
             after = client.create_custom_role(after)
-        elif current is not None and after != current and not module.check_mode:
+        elif current is not None and not module.check_mode:
             after = client.update_custom_role(current["id"], after)
-    changed = (current is None) != (after is None) or (current is not None and after != current)
-    module.exit_json(changed=changed, role=role_result(after),
-                     diff={"before": role_result(current) or {}, "after": role_result(after) or {}})
+    changed = (current is None) != (after is None) or (current is not None and after is not current)
+    module.exit_json(changed=changed, role=vbr_custom_roles.role_result(after),
+                     diff={"before": vbr_custom_roles.role_result(current) or {},
+                           "after": vbr_custom_roles.role_result(after) or {}})
 
 
 def main():

@@ -16,8 +16,10 @@ author:
 options:
   name:
     description:
-      - Return only the role with this name (case-insensitive; the C(Veeam) prefix may be left out, so
-        C(Restore Operator) finds C(Veeam Restore Operator)) or this id.
+      - Return only the role with this name (case-insensitive, with or without the C(Veeam) prefix, so
+        C(Restore Operator) finds C(Veeam Restore Operator) on VBR 13.0 and C(Veeam Restore Operator) finds
+        C(Restore Operator) on VBR 13.1) or this id.
+      - A name that matches two roles (a built-in and a custom one) fails and lists both with their ids.
       - When no role matches, the module fails and lists the roles the server has.
     type: str
   permissions:
@@ -28,8 +30,8 @@ options:
   built_in:
     description:
       - Return only built-in roles (V(true)) or only custom roles (V(false)).
-      - Whether a role is built in is only known with O(api_version=1.3-rev2) (VBR 13.1); with
-        V(1.3-rev1) every role is built in, as VBR 13.0 has no custom roles.
+      - Whether a role is built in is only known with REST API 1.3-rev2 (VBR 13.1, which O(api_version=auto)
+        picks there); with V(1.3-rev1) every role counts as built in, as VBR 13.0 has no custom roles.
     type: bool
 extends_documentation_fragment:
   - backupops.veeam.vbr
@@ -67,7 +69,6 @@ EXAMPLES = r"""
     username: TECH\svc.ansible
     password: "{{ vault_vbr_password }}"
     ca_path: /etc/pki/veeam/vbr01.pem
-    api_version: 1.3-rev2
     built_in: false
 """
 
@@ -85,7 +86,7 @@ roles:
     name:
       description: Role name.
       type: str
-      sample: Veeam Restore Operator
+      sample: Restore Operator
     description:
       description: Role description.
       type: str
@@ -93,7 +94,7 @@ roles:
     is_built_in:
       description: Whether the role is built in.
       type: bool
-      returned: with O(api_version=1.3-rev2)
+      returned: when the server speaks REST API 1.3-rev2 (VBR 13.1)
     permissions:
       description: Names of the permissions the role grants, sorted.
       type: list
@@ -102,20 +103,20 @@ roles:
       sample: [ViewUsersSettings, StartRestore]
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import find_role, role_result
+from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import find_role, is_built_in, role_result
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule
 
 
 def select_roles(module, roles):
     params = module.params
     if params["name"]:
-        role = find_role(roles, params["name"])
+        role = find_role(roles, params["name"], module.client.server)
         if role is None:
             module.fail_json(msg="No role %r on the VBR server. Its roles are: %s"
                              % (params["name"], ", ".join(sorted(r["name"] for r in roles))))
         roles = [role]
     if params["built_in"] is not None:
-        roles = [role for role in roles if role.get("isBuiltIn", True) == params["built_in"]]
+        roles = [role for role in roles if (is_built_in(role) is not False) == params["built_in"]]
     return sorted(roles, key=lambda role: role["name"].casefold())
 
 

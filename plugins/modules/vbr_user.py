@@ -34,8 +34,12 @@ options:
     choices: [InternalUser, InternalGroup, ExternalUser, ExternalGroup]
   roles:
     description:
-      - Roles the account must have, exactly (others are removed). Names are case-insensitive and the C(Veeam)
-        prefix may be left out (V(Restore Operator)); role ids work too.
+      - Roles the account must have, exactly (others are removed). Names are case-insensitive, with or without the
+        C(Veeam) prefix, whichever the server uses (VBR 13.0 says C(Veeam Restore Operator), 13.1
+        C(Restore Operator); both spellings work on both); role ids work too. A name that matches two roles fails
+        and lists them.
+      - Built-in and custom roles cannot be combined on one account (VBR does not allow it); the module refuses
+        before writing anything.
       - Required to add an account. When omitted for an existing account, its roles are left as they are.
       - See M(backupops.veeam.vbr_role_info) for the roles a server has.
     type: list
@@ -107,6 +111,10 @@ attributes:
   diff_mode:
     support: full
 notes:
+  - With four-eyes authorization on, VBR answers a change with a request for a second administrator's approval.
+    The module then fails with C(error.error_code=four_eyes) and the pending request in C(error.pending_request),
+    and writes nothing more (the bulk form stops before its next write). Run it again once the request is
+    approved; M(backupops.veeam.vbr_authorization_event_info) lists the requests.
   - The lockout guards know the connected account by O(username). An account that has access only through a group
     cannot be recognised through the REST API; the last guard (at least one Backup Administrator remains) still holds.
 seealso:
@@ -134,7 +142,7 @@ EXAMPLES = r"""
     ca_path: /etc/pki/veeam/vbr01.pem
     name: TECH\Backup Operators
     type: InternalGroup
-    roles: [Veeam Backup Operator]
+    roles: [Backup Operator]
 
 - name: Onboard and offboard several people in one login
   backupops.veeam.vbr_user:
@@ -181,14 +189,14 @@ user:
       description: Names of its roles, sorted.
       type: list
       elements: str
-      sample: [Veeam Restore Operator]
+      sample: [Restore Operator]
     is_service_account:
       description: Whether it is a service account.
       type: bool
     mfa_enabled:
       description: Whether MFA applies to it.
       type: bool
-      returned: with O(api_version=1.3-rev2)
+      returned: when the server speaks REST API 1.3-rev2 (VBR 13.1)
 outcome:
   description: What happened to the account - V(changed), V(unchanged), V(failed) or V(refused) (lockout guard).
   returned: when O(name) is given

@@ -25,7 +25,7 @@ options:
     choices: [InternalUser, InternalGroup, ExternalUser, ExternalGroup]
   role:
     description:
-      - Only accounts that have this role (name, case-insensitive, the C(Veeam) prefix may be left out, or id).
+      - Only accounts that have this role (name, case-insensitive, with or without the C(Veeam) prefix, or id).
     type: str
   is_service_account:
     description:
@@ -88,14 +88,14 @@ users:
       description: Names of its roles, sorted.
       type: list
       elements: str
-      sample: [Veeam Restore Operator]
+      sample: [Restore Operator]
     is_service_account:
       description: Whether it is a service account.
       type: bool
     mfa_enabled:
       description: Whether MFA applies to it.
       type: bool
-      returned: with O(api_version=1.3-rev2)
+      returned: when the server speaks REST API 1.3-rev2 (VBR 13.1)
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import same_name, user_result

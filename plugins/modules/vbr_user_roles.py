@@ -11,7 +11,10 @@ description:
   - Adds roles to, removes roles from, or sets exactly the roles of a user or group that already exists on a Veeam
     Backup & Replication server, leaving everything else about it alone.
   - To add or remove the account itself use M(backupops.veeam.vbr_user).
-  - The same lockout guards as M(backupops.veeam.vbr_user) apply.
+  - The same lockout guards as M(backupops.veeam.vbr_user) apply, and the same refusal to combine built-in and
+    custom roles on one account.
+  - With four-eyes authorization on, a change that waits for approval fails with C(error.error_code=four_eyes)
+    and the pending request in C(error.pending_request).
   - VBR replaces an account's whole role list on every change. The module reads the roles back after writing;
     when another task changed them at the same time, it applies its own change to what the other left (adding
     or removing only the roles it was given) and writes again, a few times at most, and fails if the roles it
@@ -26,7 +29,7 @@ options:
     required: true
   roles:
     description:
-      - Role names (case-insensitive, the C(Veeam) prefix may be left out) or ids.
+      - Role names (case-insensitive, with or without the C(Veeam) prefix) or ids.
     type: list
     elements: str
     required: true
@@ -104,14 +107,14 @@ user:
       description: Names of its roles, sorted.
       type: list
       elements: str
-      sample: [Veeam Backup Viewer, Veeam Restore Operator]
+      sample: [Backup Viewer, Restore Operator]
     is_service_account:
       description: Whether it is a service account.
       type: bool
     mfa_enabled:
       description: Whether MFA applies to it.
       type: bool
-      returned: with O(api_version=1.3-rev2)
+      returned: when the server speaks REST API 1.3-rev2 (VBR 13.1)
 """
 
 from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users

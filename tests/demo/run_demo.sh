@@ -15,9 +15,14 @@ done
 mkdir -p "$SIM_DIR"
 
 # First pass: start the simulator (2 VBR servers + Enterprise Manager on free ports, its CA in .sim/certs) and
-# run this script again inside it; the simulator stops when the script ends, whatever happens.
+# run this script again inside it; the simulator stops when the script ends, whatever happens. --validate-spec:
+# every VBR request and response is checked against Veeam's OpenAPI spec, and the demo fails on a violation.
+# The simulated servers act as VBR 13.1 ("Restore Operator"); VEEAM_DEMO_SIM_ARGS adds simulator options, e.g.
+# --role-names prefixed for the VBR 13.0 names ("Veeam Restore Operator").
 if [ -z "${VEEAM_SIM_INVENTORY:-}" ]; then
-  exec "$BIN/python" -m tests.simulator.run --cert-dir "$SIM_DIR/certs" --vbr-servers 2 -- bash "$0"
+  read -r -a sim_args <<< "${VEEAM_DEMO_SIM_ARGS:-}"
+  exec "$BIN/python" -m tests.simulator.run --cert-dir "$SIM_DIR/certs" --vbr-servers 2 --validate-spec \
+    "${sim_args[@]}" -- bash "$0"
 fi
 
 # Second pass: the connection of every module comes from the VEEAM_* environment variables (the modules' env

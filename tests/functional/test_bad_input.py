@@ -33,7 +33,7 @@ CASES = {
     "vbr_user_roles state": ("vbr_user_roles", {"name": "TECH\\william.fox", "roles": ["Backup Viewer"],
                                                 "state": "exactly"}, ["state", "present, absent, exact"]),
     "vbr_user_info type": ("vbr_user_info", {"type": ["LocalUser"]}, ["type", "InternalUser"]),
-    "api_version": ("vbr_role_info", {"api_version": "2.0"}, ["api_version", "1.3-rev1, 1.3-rev2"]),
+    "api_version": ("vbr_role_info", {"api_version": "2.0"}, ["api_version", "auto, 1.3-rev1, 1.3-rev2"]),
     "vbr_role state": ("vbr_role", {"name": "Auditors", "state": "disabled", "api_version": "1.3-rev2"},
                        ["state", "present, absent"]),
     "em_account type": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal User"], "type": "Team"},
@@ -41,14 +41,14 @@ CASES = {
     "em_rebuild_scope scope": ("em_rebuild_scope", {"scope": "everything"}, ["scope", "unprocessed, all, current_user"]),
     # ---------------------------------------------------------------- unknown roles
     "vbr_user role": ("vbr_user", {"name": "TECH\\jane.doe", "roles": ["Restore Operater"]},
-                      ["Unknown VBR role 'Restore Operater'", "Veeam Restore Operator"]),
+                      ["Unknown VBR role 'Restore Operater'", "Restore Operator"]),
     "vbr_user bulk role": ("vbr_user", {"users": [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]},
                                                   {"name": "TECH\\bob.smith", "roles": ["Janitor"]}]},
                            ["Unknown VBR role 'Janitor'"]),
     "vbr_user_roles role": ("vbr_user_roles", {"name": "TECH\\william.fox", "roles": ["Nope"]},
-                            ["Unknown VBR role 'Nope'", "Veeam Backup Viewer"]),
+                            ["Unknown VBR role 'Nope'", "Backup Viewer"]),
     "vbr_user_info role": ("vbr_user_info", {"role": "Nope"}, ["Unknown VBR role 'Nope'"]),
-    "vbr_role_info name": ("vbr_role_info", {"name": "Nope"}, ["No role 'Nope'", "Veeam Restore Operator"]),
+    "vbr_role_info name": ("vbr_role_info", {"name": "Nope"}, ["No role 'Nope'", "Restore Operator"]),
     "em_account role": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal Wizard"]},
                         ["Unknown Enterprise Manager role 'Portal Wizard'", "Portal User"]),
     "em_role_info name": ("em_role_info", {"name": "Nope"}, ["No role 'Nope'", "Portal User"]),
@@ -96,9 +96,17 @@ CASES = {
     "vbr_user twice in users": ("vbr_user", {"users": [{"name": "TECH\\a.b", "roles": ["Restore Operator"]},
                                                        {"name": "tech\\A.B", "state": "absent"}]}, ["more than once"]),
     "vbr_user_roles missing name": ("vbr_user_roles", {"roles": ["Backup Viewer"]}, ["missing required arguments: name"]),
-    "vbr_role on 1.3-rev1": ("vbr_role", {"name": "Auditors"}, ["api_version: 1.3-rev2"]),
+    "vbr_role on 1.3-rev1": ("vbr_role", {"name": "Auditors", "api_version": "1.3-rev1"}, ["api_version: 1.3-rev2"]),
     "vbr_role built-in": ("vbr_role", {"name": "Veeam Backup Administrator", "state": "absent",
                                        "api_version": "1.3-rev2"}, ["built-in"]),
+    "vbr_conformance write without account": ("vbr_conformance", {"write": True}, ["write: true needs test_account"]),
+    "em_conformance write without account": ("em_conformance", {"write": True}, ["write: true needs test_account"]),
+    "vbr_authorization_event_info id": ("vbr_authorization_event_info", {"id": "pending"},
+                                        ["id 'pending' is not an authorization event id"]),
+    "vbr_authorization_event_info state": ("vbr_authorization_event_info", {"state": ["Open"]},
+                                           ["state", "Pending, Approved, Rejected"]),
+    "vbr_role built-in name without prefix": ("vbr_role", {"name": "restore operator", "manage_restores": True},
+                                              ["built-in VBR role", "Choose another name"]),
     "em_account all VMs without scope": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal User"],
                                                         "allow_restore_all_vms": False}, ["give restore_scope"]),
     "em_account scope ref": ("em_account", {"name": "TECH\\jane.doe", "roles": ["Portal User"],
@@ -114,7 +122,7 @@ CASES = {
     "em very long name": ("em_account", {"name": "TECH\\" + LONG, "roles": ["Portal User"]},
                           ["name", "at most 256"]),
 }
-EM_MODULES = ("em_account", "em_account_info", "em_rebuild_scope", "em_role_info")
+EM_MODULES = ("em_account", "em_account_info", "em_conformance", "em_rebuild_scope", "em_role_info")
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -25,6 +25,9 @@ EVERY_MODULE = [
     ("backupops.veeam.em_rebuild_scope", {"wait_timeout": 30, "poll_interval": 0.1}),
     ("backupops.veeam.em_account_info", {}),
     ("backupops.veeam.em_role_info", {}),
+    ("backupops.veeam.vbr_authorization_event_info", {"state": ["Pending", "Info"]}),
+    ("backupops.veeam.vbr_conformance", {"write": True, "test_account": "TECH\\new.user"}),
+    ("backupops.veeam.em_conformance", {"write": True, "test_account": "TECH\\new.user"}),
 ]
 
 

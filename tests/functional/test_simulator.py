@@ -61,7 +61,8 @@ def test_cli_help():
     completed = subprocess.run([sys.executable, "-m", "tests.simulator", "--help"], cwd=REPO_ROOT,
                                capture_output=True, text=True, check=False)
     assert completed.returncode == 0
-    for flag in ("--no-tls", "--cert-dir", "--token-ttl", "--seed-users", "--state", "--fault", "--vbr-version"):
+    for flag in ("--no-tls", "--cert-dir", "--token-ttl", "--seed-users", "--state", "--fault", "--vbr-version",
+                 "--role-names", "--four-eyes", "--role-details", "--em-scope-root", "--em-list-keys", "--em-task-state"):
         assert flag in completed.stdout
 
 
@@ -193,7 +194,7 @@ def test_roles_service_mode_and_mfa_reset(api, api2, sim_admin):
     path = "/api/v1/security/users/%s" % user["id"]
     admin_role = {"id": "5ff0e0eb-45cf-48cc-9677-7613fc79bc11", "name": "Veeam Backup Administrator"}
     roles = api.call("PUT", path + "/roles", json={"roles": [admin_role]})
-    assert [role["name"] for role in roles.json()["roles"]] == ["Veeam Backup Administrator"]
+    assert [role["name"] for role in roles.json()["roles"]] == ["Backup Administrator"]
     assert api.call("PUT", path + "/roles", json={"roles": []}).status_code == 400
     assert "should be non-empty" in sim_admin.violations()[0]["error"]  # test mode saw the invalid request
     sim_admin.clear_violations()
@@ -207,9 +208,14 @@ def test_roles_service_mode_and_mfa_reset(api, api2, sim_admin):
     assert gone.status_code == 404 and gone.json()["resourceId"] == user["id"]
 
 
-def test_custom_roles_only_on_rev2(api, api2):
+def test_custom_roles_only_on_rev2(api, api2, sim_admin):
     spec = {"name": "Help Desk Restore", "description": "restores only", "manageBackups": False, "manageRestores": True}
     assert api.call("POST", "/api/v1/security/roles", json=spec).status_code == 405
+    # test mode: an operation the 1.3-rev1 spec does not have is a violation, whatever the simulator answered
+    assert [(violation["what"], violation["method"]) for violation in sim_admin.violations()] == [
+        ("request", "POST"), ("response", "POST")]
+    assert "is not in the 1.3-rev1 spec" in sim_admin.violations()[0]["error"]
+    sim_admin.clear_violations()
     created = api2.call("POST", "/api/v1/security/roles", json=spec)
     assert created.status_code == 201
     role = created.json()
@@ -337,3 +343,24 @@ def test_bundled_spec_subsets_match_the_full_specs():
         with open(os.path.join(REPO_ROOT, "tests", "simulator", "specs", filename)) as handle:
             bundled = json.load(handle)
         assert bundled == expected, "%s is stale: run python -m tests.simulator.specs.refresh" % filename
+
+
+# ---------------------------------------------------------------------- run.py in test mode
+def _run_with_validation(code):
+    return subprocess.run([sys.executable, "-m", "tests.simulator.run", "--no-em", "--validate-spec", "--",
+                           sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+                          timeout=300)
+
+
+def test_run_with_validate_spec_fails_when_a_request_strays_from_the_spec():
+    stray = ("import os, requests; requests.get(os.environ['VEEAM_VBR_SERVER'] + '/api/v1/jobsByMagic', timeout=10, "
+             "headers={'x-api-version': '1.3-rev1'}, verify=os.environ['VEEAM_VBR_CA_PATH'])")
+    completed = _run_with_validation(stray)
+    assert completed.returncode == 3, completed.stderr
+    assert "GET /api/v1/jobsByMagic is not in the 1.3-rev1 spec" in completed.stderr
+    fine = ("import os, requests; assert requests.post(os.environ['VEEAM_VBR_SERVER'] + '/api/oauth2/token', timeout=10, "
+            "headers={'x-api-version': '1.3-rev2'}, verify=os.environ['VEEAM_VBR_CA_PATH'], data={'grant_type': "
+            "'Password', 'username': os.environ['VEEAM_VBR_USERNAME'], 'password': os.environ['VEEAM_VBR_PASSWORD']}"
+            ").status_code == 200")
+    completed = _run_with_validation(fine)
+    assert completed.returncode == 0, completed.stderr

@@ -16,24 +16,31 @@ PEOPLE = os.path.join(REPO_ROOT, "playbooks", "vars", "people.example.yml")
 
 @pytest.fixture(scope="module")
 def fleet(tmp_path_factory):
-    """Four VBR servers and Enterprise Manager."""
+    """Four VBR servers and Enterprise Manager, every VBR request and response checked against Veeam's spec."""
     config = SimConfig(vbr_port=0, em_port=0, vbr_servers=4, cert_dir=str(tmp_path_factory.mktemp("fleet-certs")),
-                       task_duration=0.2)
+                       task_duration=0.2, validate_spec=True)
     with Simulator(config) as sim:
         yield sim
 
 
 @pytest.fixture
 def inventory(fleet, tmp_path):
+    """The fleet, reset; vbr02 and vbr04 name their built-in roles the VBR 13.0 way ("Veeam Restore Operator").
+    After the test, no VBR request or response may have strayed from the spec."""
     for url in fleet.vbr_urls + [fleet.em_url]:
         requests.post(url + "/_sim/reset", verify=fleet.ca_path, timeout=10)
+    for url in fleet.vbr_urls[1::2]:
+        requests.post(url + "/_sim/role-names", json={"naming": "prefixed"}, verify=fleet.ca_path, timeout=10)
     lines = ["veeam_vbr:", "  hosts:"]
     for index, url in enumerate(fleet.vbr_urls):
         lines += ["    vbr%02d:" % (index + 1), "      veeam_vbr_server: %s" % url]
     lines += ["  vars:", "    veeam_em_server: %s" % fleet.em_url]
     path = tmp_path / "inventory.yml"
     path.write_text("\n".join(lines) + "\n")
-    return str(path)
+    yield str(path)
+    for url in fleet.vbr_urls:
+        violations = requests.get(url + "/_sim/violations", verify=fleet.ca_path, timeout=10).json()["violations"]
+        assert not violations, "%s: requests or responses violated the VBR OpenAPI spec: %r" % (url, violations)
 
 
 @pytest.fixture

@@ -157,3 +157,17 @@ def test_onboarding_refuses_turning_the_automation_into_a_normal_account_under_m
     for url in pair.vbr_urls:
         svc = next(user for user in call(pair, url, "GET", "state")["users"] if user["name"] == pair.config.username)
         assert svc["isServiceAccount"] is True
+
+
+def test_onboarding_reports_changes_that_wait_for_four_eyes_approval(pair, inventory, env):
+    call(pair, pair.vbr_urls[0], "POST", "four-eyes", {"mode": "403"})
+    run = onboard(inventory, env, [JANE_EM, {"name": "TECH\\bob.smith", "vbr_roles": ["Restore Operator"]}])
+    assert run.returncode != 0
+    report = report_of(run, "Onboarding report")
+    jane, bob = report[JANE], report["TECH\\bob.smith"]
+    assert list(jane["vbr_pending_approval"]) == ["vbr01"] and "approval" in jane["vbr_pending_approval"]["vbr01"]
+    assert "not tried" in bob["vbr_failed"]["vbr01"]
+    assert jane["vbr_granted_on"] == ["vbr02"] and bob["vbr_granted_on"] == ["vbr02"]
+    assert jane["enterprise_manager"] == "granted"
+    events = call(pair, pair.vbr_urls[0], "GET", "state")["authorization_events"]
+    assert len([event for event in events if event["state"] == "Pending"]) == 1

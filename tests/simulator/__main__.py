@@ -45,6 +45,26 @@ def parse_args(argv=None):
     parser.add_argument("--task-duration", type=float, default=1.0, help="seconds an EM rebuild-scope task runs")
     parser.add_argument("--username", default="TECH\\svc.ansible", help="the automation login (default %(default)s)")
     parser.add_argument("--password", default="VeeamSim-2026!", help="its password")
+    parser.add_argument("--role-names", choices=["plain", "prefixed"],
+                        help="how VBR names its built-in roles: plain 'Backup Administrator' (VBR 13.1, the default "
+                             "with --vbr-version 13.1) or prefixed 'Veeam Backup Administrator' (13.0.1, the default "
+                             "otherwise)")
+    parser.add_argument("--four-eyes", choices=["off", "403", "202"], default="off",
+                        help="four-eyes authorization: changes to users and MFA wait for approval, answered 403 "
+                             "AccessDenied naming the pending request or 202 with the request; deletions of users "
+                             "are refused (default %(default)s)")
+    parser.add_argument("--role-details", choices=["as-sent", "server-filled"], default="as-sent",
+                        help="custom roles come back as sent, or with defaults filled in and lists in another "
+                             "order (default %(default)s)")
+    parser.add_argument("--em-scope-root", choices=["id", "host"], default="id",
+                        help="what EM's HierarchyRootName of a restore scope item holds: the hierarchy root's id or "
+                             "the vCenter host name (default %(default)s)")
+    parser.add_argument("--em-list-keys", choices=["documented", "item-names"], default="documented",
+                        help="JSON keys of EM's account roles and scopes lists: EnterpriseAccountInRoles / "
+                             "EnterpriseAccountHierarchyScopes, or the XML item names EnterpriseAccountInRole / "
+                             "EnterpriseAccountHierarchyScope (default %(default)s)")
+    parser.add_argument("--em-task-state", choices=["Finished", "OperationFinished"], default="Finished",
+                        help="the State of a finished EM task (default %(default)s)")
     parser.add_argument("--ready-file", help="write a JSON file with the URLs, CA path and login once listening")
     parser.add_argument("--verbose", action="store_true", help="print each request line to stderr")
     return parser.parse_args(argv)
@@ -61,7 +81,8 @@ def main(argv=None):
     config = config_from_args(parse_args(argv))
     simulator = Simulator(config).start()
     for index, url in enumerate(simulator.vbr_urls):
-        print("VBR server %d:  %s  (VBR %s)" % (index + 1, url, config.vbr_version))
+        print("VBR server %d:  %s  (VBR %s, %s role names)" % (index + 1, url, config.vbr_version,
+                                                               simulator.vbr_servers[index].app.role_naming))
     if simulator.em_url:
         print("Enterprise Manager: %s" % simulator.em_url)
     if simulator.ca_path:

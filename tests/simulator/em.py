@@ -477,7 +477,8 @@ class EmApp(App):
 
     def op_list_account_roles(self, request, session, account_id):
         account, base = self._account(account_id), self._base(request)
-        return 200, listing("EnterpriseAccountInRoleList", "EnterpriseAccountInRoles",
+        key = "EnterpriseAccountInRole" if self.config.em_list_keys == "item-names" else "EnterpriseAccountInRoles"
+        return 200, listing("EnterpriseAccountInRoleList", key,
                             [self._role_in_account(account, role_id, base) for role_id in account["roles"]])
 
     def _assigned_role(self, account, role_id):
@@ -511,7 +512,10 @@ class EmApp(App):
     def _scope_node(self, account, scope, base):
         href = "%s/scopes/%s" % (self._account_href(account, base), scope["id"])
         parts = HIERARCHY_REF.match(scope["ref"])
-        fields = [leaf("Name", scope["name"]), leaf("HierarchyRootName", parts.group("root")),
+        root = parts.group("root")
+        if self.config.em_scope_root == "host":  # the walkthrough's reading: the vCenter host name
+            root = root_host_name(root)
+        fields = [leaf("Name", scope["name"]), leaf("HierarchyRootName", root),
                   leaf("Platform", PLATFORMS.get(parts.group("platform").lower(), parts.group("platform"))),
                   leaf("HierarchyObjectType", parts.group("type")), leaf("State", scope["state"])]
         return resource("EnterpriseAccountHierarchyScope", href, [link("Delete", href)], fields)
@@ -533,7 +537,9 @@ class EmApp(App):
 
     def op_list_account_scopes(self, request, session, account_id):
         account, base = self._account(account_id), self._base(request)
-        return 200, listing("EnterpriseAccountHierarchyScopes", "EnterpriseAccountHierarchyScopes",
+        key = ("EnterpriseAccountHierarchyScope" if self.config.em_list_keys == "item-names"
+               else "EnterpriseAccountHierarchyScopes")
+        return 200, listing("EnterpriseAccountHierarchyScopes", key,
                             [self._scope_node(account, scope, base) for scope in account["scopes"]])
 
     def op_get_account_scope(self, request, session, account_id, scope_id):
@@ -624,7 +630,7 @@ class EmApp(App):
     def _task_node(self, task, base):
         href = "%s/tasks/%s" % (base, task["id"])
         finished = task["settled"] or self.clock() >= task["ends"]
-        fields = [leaf("TaskId", task["id"]), leaf("State", "Finished" if finished else "Running"),
+        fields = [leaf("TaskId", task["id"]), leaf("State", self.config.em_task_state if finished else "Running"),
                   leaf("Operation", task["operation"])]
         if finished:
             message = task["message"] if task["message"] or task["success"] else "Failed to rebuild the restore scope."
@@ -730,6 +736,11 @@ class EmApp(App):
 
 
 # ====================================================================== helpers
+def root_host_name(root_id):
+    """The host name the simulator gives a hierarchy root (a vCenter) when HierarchyRootName holds host names."""
+    return "vcenter-%s.tech.local" % str(root_id).split("-", 1)[0].lower()
+
+
 def _basic_credentials(request):
     header = request.headers.get("Authorization") or ""
     scheme, _sep, encoded = header.partition(" ")

@@ -12,7 +12,10 @@ its environment, as the AWX credential types and the modules' fallbacks name it:
   ``VEEAM_SIM_VBR_COUNT`` and ``VEEAM_SIM_INVENTORY``: an inventory file with the VBR servers in group
   ``veeam_vbr`` (hosts vbr01, vbr02, ...) and ``veeam_em_server`` set for them.
 
-The exit code is the command's. Used by ``make demo``, ``make molecule`` and the benchmark.
+The exit code is the command's. With ``--validate-spec`` every VBR request and response of the run is checked
+against Veeam's OpenAPI spec (test mode): the violations are printed at the end and the run fails (exit code 3
+when the command itself succeeded). Used by ``make demo``, ``make molecule`` (both with ``--validate-spec``),
+``make test-live``'s self-test and the benchmark.
 """
 
 import json
@@ -78,9 +81,27 @@ def main(argv=None):
                 handle.write(inventory_text(simulator))
             env = dict(os.environ, **connection_environment(simulator, inventory_path))
             try:
-                return subprocess.call(command, env=env)
+                returncode = subprocess.call(command, env=env)
             except KeyboardInterrupt:
                 return 130
+            violations = spec_violations(simulator)
+    if violations:
+        print("python -m tests.simulator.run: %d request(s) or response(s) violated Veeam's OpenAPI spec:"
+              % len(violations), file=sys.stderr)
+        for violation in violations[:50]:
+            print("  %(server)s %(what)s %(method)s %(path)s -> %(status)s: %(error)s" % violation, file=sys.stderr)
+        return returncode or 3
+    return returncode
+
+
+def spec_violations(simulator):
+    """Every spec violation the VBR servers saw in test mode (``--validate-spec``), with the server's URL."""
+    found = []
+    for server in simulator.vbr_servers:
+        if server.validator is not None:
+            found += [dict(violation, server=server.url(), error=violation["error"][:500])
+                      for violation in server.validator.violations()]
+    return found
 
 
 if __name__ == "__main__":

@@ -263,9 +263,10 @@ class AppServer(object):
 
     def _admin_violations(self, method):
         found = self.validator.violations() if self.validator else []
+        unchecked = self.validator.unchecked() if self.validator else []
         if method == "DELETE" and self.validator:
             self.validator.clear()
-        return Response.json(200, {"violations": found})
+        return Response.json(200, {"violations": found, "unchecked": unchecked})
 
 
 class _Server(ThreadingHTTPServer):

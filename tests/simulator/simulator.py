@@ -20,7 +20,8 @@ class SimConfig(object):
                  cert_dir=None, token_ttl=900, refresh_ttl=14 * 24 * 3600, seed_users=0, state_file=None,
                  vbr_version="13.1", validate_spec=False, latency_ms=0, faults=(), em_session_ttl=900,
                  task_duration=1.0, username="TECH\\svc.ansible", password="VeeamSim-2026!", ready_file=None,
-                 verbose=False, cert_problem=None):
+                 verbose=False, cert_problem=None, role_names=None, four_eyes="off", role_details="as-sent",
+                 em_scope_root="id", em_list_keys="documented", em_task_state="Finished"):
         self.host = host
         self.vbr_port = vbr_port
         self.vbr_servers = vbr_servers
@@ -43,6 +44,13 @@ class SimConfig(object):
         self.ready_file = ready_file
         self.verbose = verbose
         self.cert_problem = cert_problem
+        # The readings Veeam's documents leave open (README.md "Assumptions"): each can be served either way.
+        self.role_names = role_names          # None: "plain" when acting as 13.1, else "prefixed"
+        self.four_eyes = four_eyes            # off | 403 | 202
+        self.role_details = role_details      # as-sent | server-filled
+        self.em_scope_root = em_scope_root    # id | host
+        self.em_list_keys = em_list_keys      # documented | item-names
+        self.em_task_state = em_task_state    # Finished | OperationFinished
 
 
 def vbr_hosts(host, count):
@@ -135,7 +143,8 @@ class Simulator(object):
     def describe(self):
         return {"vbr_urls": self.vbr_urls, "em_url": self.em_url, "ca_path": self.ca_path,
                 "username": self.config.username, "password": self.config.password,
-                "vbr_version": self.config.vbr_version, "tls": not self.config.no_tls}
+                "vbr_version": self.config.vbr_version, "tls": not self.config.no_tls,
+                "role_names": self.vbr_servers[0].app.role_naming if self.vbr_servers else None}
 
     # ------------------------------------------------------------------ state file
     def save_state(self):

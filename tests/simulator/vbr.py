@@ -46,7 +46,20 @@ ROUTES = [
     ("GET", r"/api/v1/security/settings", "get_settings"),
     ("PUT", r"/api/v1/security/settings", "put_settings"),
     ("GET", r"/api/v1/security/restoreOptions", "restore_options"),
+    ("GET", r"/api/v1/authorization/events", "list_authorization_events"),
+    ("GET", r"/api/v1/authorization/events/{id}", "get_authorization_event"),
 ]
+# With four-eyes authorization on, these wait for a second administrator's approval (Veeam: adding, updating or
+# deleting users and groups and changing MFA), and deleting users is refused through REST (see README.md).
+FOUR_EYES_OPERATIONS = {"create_user": "Add user or group", "put_user_roles": "Assign roles",
+                        "change_service_account": "Change service account mode", "reset_mfa": "Reset MFA",
+                        "put_settings": "Change multi-factor authentication settings"}
+FOUR_EYES_MODES = ("off", "403", "202")
+EVENT_STATES = ("Pending", "Approved", "Rejected", "Expired", "Info", "CockpitMessage")
+EVENT_ORDER = {"name": "name", "state": "state", "creationtime": "creationTime", "processedtime": "processedTime",
+               "expirationtime": "expirationTime", "description": "description", "initiatedby": "createdBy",
+               "processedby": "processedBy"}
+EVENT_LIFETIME = 30 * 24 * 3600
 REV2_ONLY = {"create_custom_role", "update_custom_role", "delete_custom_role", "custom_role_details",
              "clone_custom_role", "restore_options"}
 COMPILED_ROUTES = [(method, re.compile("^" + template.replace("{id}", "(?P<id>[^/]+)") + "$"), template, name)
@@ -97,7 +110,10 @@ class VbrApp(App):
     # ------------------------------------------------------------------ state
     def reset(self):
         with self.lock:
-            self.roles = catalog.builtin_roles()
+            self.role_naming = self.config.role_names or ("plain" if self.config.vbr_version == "13.1" else "prefixed")
+            self.roles = catalog.builtin_roles(self.role_naming)
+            self.four_eyes = self.config.four_eyes
+            self.events = {}
             self.users = {}
             self.ids_by_name = {}
             for user in catalog.SEED_USERS:
@@ -135,6 +151,8 @@ class VbrApp(App):
             return {"users": copy.deepcopy(list(self.users.values())),
                     "custom_roles": [copy.deepcopy(role) for role in self.roles.values() if not role["isBuiltIn"]],
                     "settings": dict(self.settings),
+                    "four_eyes": self.four_eyes,
+                    "authorization_events": [self._event_model(event) for event in self.events.values()],
                     "directory": {"users": sorted(self.directory["users"]),
                                   "groups": {k: sorted(v) for k, v in self.directory["groups"].items()},
                                   "domains": sorted(self.directory["domains"])}}
@@ -196,8 +214,16 @@ class VbrApp(App):
                 raise ApiError(405, "MethodNotAllowed", "The POST method is not allowed for %s." % request.path)
             raise ApiError(404, "NotFound", "The requested resource %s was not found." % request.path)
         if request.path.startswith("/api/v1/security") and not self._has_role(user, catalog.BACKUP_ADMIN_ID):
-            raise ApiError(403, "AccessDenied", "Access denied. The operation requires the Veeam Backup "
-                                                "Administrator role.")
+            raise ApiError(403, "AccessDenied", "Access denied. The operation requires the %s role."
+                           % self.roles[catalog.BACKUP_ADMIN_ID]["name"])
+        if request.path.startswith("/api/v1/authorization") and not (
+                self._has_role(user, catalog.BACKUP_ADMIN_ID) or self._has_role(user, catalog.SECURITY_ADMIN_ID)):
+            raise ApiError(403, "AccessDenied", "Access denied. The operation requires the %s or %s role."
+                           % (self.roles[catalog.BACKUP_ADMIN_ID]["name"], self.roles[catalog.SECURITY_ADMIN_ID]["name"]))
+        if self.four_eyes != "off":
+            held = self._four_eyes(request, version, user, handler_name, params)
+            if held is not None:
+                return held
         return getattr(self, "op_" + handler_name)(request, version, user, **params)
 
     def _route(self, request):
@@ -397,7 +423,11 @@ class VbrApp(App):
             raise ApiError(400, "UnexpectedContent", "The user or group %s has already been added." % name)
         self._resolve_account(name, user_type)
         user = self._store_user(name, user_type, role_ids, spec["isServiceAccount"])
+        self._note("User added", account, "%s was added with the roles %s" % (name, self._role_names(role_ids)))
         return Response.json(201, self._user_model(user, version))
+
+    def _role_names(self, role_ids):
+        return ", ".join(self.roles[role_id]["name"] for role_id in role_ids if role_id in self.roles)
 
     def _role_ids(self, roles):
         if not isinstance(roles, list) or not roles:
@@ -410,6 +440,10 @@ class VbrApp(App):
                 raise ApiError(400, "NotFound", "Role with ID %s was not found." % role_id, str(role_id))
             if known not in role_ids:
                 role_ids.append(known)
+        if len(set(self.roles[role_id]["isBuiltIn"] for role_id in role_ids)) > 1:
+            # Veeam's user guide: built-in and custom roles cannot be combined (the answer is our assumption)
+            raise ApiError(400, "UnexpectedContent", "Built-in and custom roles cannot be assigned to the same user "
+                                                     "or group.")
         return role_ids
 
     def _resolve_account(self, name, user_type):
@@ -441,6 +475,7 @@ class VbrApp(App):
         user = self._user(id)
         del self.users[id]
         del self.ids_by_name[user["name"].casefold()]
+        self._note("User deleted", account, "%s was deleted" % user["name"])
         return Response.empty(204)
 
     def op_get_user_roles(self, request, version, account, id):
@@ -451,6 +486,7 @@ class VbrApp(App):
         user = self._user(id)
         spec = request.json()
         user["roles"] = self._role_ids((spec or {}).get("roles") if isinstance(spec, dict) else None)
+        self._note("Roles assigned", account, "%s now has the roles %s" % (user["name"], self._role_names(user["roles"])))
         return Response.json(200, {"roles": self._user_model(user, version)["roles"]})
 
     def op_change_service_account(self, request, version, account, id):
@@ -523,15 +559,15 @@ class VbrApp(App):
 
     def op_create_custom_role(self, request, version, account):
         spec = self._validated_custom_spec(request)
-        role = catalog.custom_role(str(uuid.uuid4()), spec)
+        role = catalog.custom_role(str(uuid.uuid4()), spec, self.config.role_details)
         self.roles[role["id"]] = role
-        return Response.json(201, catalog.custom_role_model(role))
+        return Response.json(201, catalog.custom_role_model(role, self.config.role_details))
 
     def op_update_custom_role(self, request, version, account, id):
         self._custom_role(id)
         spec = self._validated_custom_spec(request, id)
-        self.roles[id] = catalog.custom_role(id, spec)
-        return Response.json(200, catalog.custom_role_model(self.roles[id]))
+        self.roles[id] = catalog.custom_role(id, spec, self.config.role_details)
+        return Response.json(200, catalog.custom_role_model(self.roles[id], self.config.role_details))
 
     def op_delete_custom_role(self, request, version, account, id):
         role = self._custom_role(id, builtin_status=403)
@@ -543,15 +579,16 @@ class VbrApp(App):
         return Response.empty(204)
 
     def op_custom_role_details(self, request, version, account, id):
-        return Response.json(200, catalog.custom_role_model(self._custom_role(id, builtin_status=404)))
+        return Response.json(200, catalog.custom_role_model(self._custom_role(id, builtin_status=404),
+                                                            self.config.role_details))
 
     def op_clone_custom_role(self, request, version, account, id):
         source = self._custom_role(id)
         spec = dict(catalog.custom_role_model(source))
         spec["name"] = source["name"] + "_Clone"
-        role = catalog.custom_role(str(uuid.uuid4()), spec)
+        role = catalog.custom_role(str(uuid.uuid4()), spec, self.config.role_details)
         self.roles[role["id"]] = role
-        return Response.json(201, catalog.custom_role_model(role))
+        return Response.json(201, catalog.custom_role_model(role, self.config.role_details))
 
     def op_restore_options(self, request, version, account):
         options = catalog.RESTORE_OPTIONS
@@ -568,6 +605,112 @@ class VbrApp(App):
             raise ApiError(400, "UnexpectedContent", "The mfaEnabled property must be true or false.")
         self.settings["mfaEnabled"] = spec["mfaEnabled"]
         return Response.json(200, dict(self.settings))
+
+    # ------------------------------------------------------------------ four-eyes authorization
+    def _four_eyes(self, request, version, account, handler_name, params):
+        """With four-eyes authorization on: hold a change for approval, refuse a deletion; None lets it through."""
+        if handler_name == "delete_user":
+            raise ApiError(403, "AccessDenied", "Four-eyes authorization is enabled: deleting users and user groups "
+                                                "is not available through the REST API.", params.get("id"))
+        if handler_name not in FOUR_EYES_OPERATIONS:
+            return None
+        if handler_name != "create_user" and handler_name != "put_settings":
+            self._user(params["id"])  # an unknown user is 404 before anything is held
+        event = self._new_event(FOUR_EYES_OPERATIONS[handler_name], "Pending", account,
+                                "%s requires approval by a second administrator (four-eyes authorization): %s %s"
+                                % (FOUR_EYES_OPERATIONS[handler_name], request.method, request.path))
+        event["_operation"] = {"handler": handler_name, "request": request, "version": version, "account": account,
+                               "params": dict(params)}
+        if self.four_eyes == "202":
+            return Response.json(202, self._event_model(event))
+        raise ApiError(403, "AccessDenied", "The operation requires four-eyes authorization. Request %s is pending "
+                                            "approval by another Backup Administrator." % event["id"], event["id"])
+
+    def _new_event(self, name, state, account, description):
+        created = _now()
+        event = {"id": str(uuid.uuid4()), "name": name, "description": description, "state": state,
+                 "creationTime": created, "createdBy": account,
+                 "expirationTime": created + EVENT_LIFETIME if state == "Pending" else None,
+                 "processedBy": None, "processedTime": None}
+        self.events[event["id"]] = event
+        return event
+
+    def _note(self, name, account, description):
+        """An Info event, as VBR logs users and groups added or deleted and roles assigned."""
+        self._new_event(name, "Info", account, description)
+
+    @staticmethod
+    def _event_model(event):
+        model = dict((key, value) for key, value in event.items() if not key.startswith("_") and value is not None)
+        for key in ("creationTime", "expirationTime", "processedTime"):
+            if key in model:
+                model[key] = _iso(model[key])
+        return model
+
+    def _settle_events(self):
+        for event in self.events.values():
+            if event["state"] == "Pending" and event["expirationTime"] <= _now():
+                event["state"] = "Expired"
+
+    def op_list_authorization_events(self, request, version, account):
+        self._settle_events()
+        events = [event for event in self.events.values() if self._event_matches(event, request)]
+        column = request.arg("orderColumn")
+        if column:
+            key = EVENT_ORDER.get(column.lower())
+            if key is None:
+                raise ApiError(400, "UnexpectedContent", "The orderColumn value %s is not valid." % column)
+            descending = (request.arg("orderAsc") or "true").lower() == "false"
+            events.sort(key=lambda event: (event[key] is not None, event[key] or 0 if key.endswith("Time")
+                                           else str(event[key] or "").casefold()), reverse=descending)
+        page, pagination = self._page(events, request)
+        return Response.json(200, {"data": [self._event_model(event) for event in page], "pagination": pagination})
+
+    def _event_matches(self, event, request):
+        states = request.args("stateFilter")
+        if states and event["state"] not in states:
+            return False
+        pattern = request.arg("nameFilter")
+        if pattern and not any(_name_matches(str(event[key] or ""), pattern)
+                               for key in ("name", "description", "state", "createdBy", "processedBy")):
+            return False
+        for arg, key in (("createdByFilter", "createdBy"), ("processedByFilter", "processedBy")):
+            wanted = request.arg(arg)
+            if wanted and not _name_matches(str(event[key] or ""), wanted):
+                return False
+        for arg, key, after in (("createdAfterFilter", "creationTime", True), ("createdBeforeFilter", "creationTime", False),
+                                ("processedAfterFilter", "processedTime", True),
+                                ("processedBeforeFilter", "processedTime", False),
+                                ("expireAfterFilter", "expirationTime", True),
+                                ("expireBeforeFilter", "expirationTime", False)):
+            bound = _time_arg(request, arg)
+            if bound is not None and (event[key] is None or (event[key] <= bound if after else event[key] >= bound)):
+                return False
+        return True
+
+    def op_get_authorization_event(self, request, version, account, id):
+        self._settle_events()
+        event = self.events.get(id)
+        if event is None:
+            raise ApiError(404, "NotFound", "Authorization event with ID %s was not found." % id, id)
+        return Response.json(200, self._event_model(event))
+
+    def _decide(self, event_id, approve, approver):
+        """A second administrator approves (the held change is carried out) or rejects a pending request."""
+        event = self.events.get(event_id)
+        if event is None or event["state"] != "Pending":
+            return Response.json(404, {"error": "no pending authorization event %s" % event_id})
+        event.update(state="Approved" if approve else "Rejected", processedBy=approver, processedTime=_now())
+        operation = event.pop("_operation", None)
+        result = None
+        if approve and operation:
+            try:
+                handler = getattr(self, "op_" + operation["handler"])
+                answer = handler(operation["request"], operation["version"], operation["account"], **operation["params"])
+                result = {"status": answer.status}
+            except ApiError as error:
+                result = {"status": error.status, "message": error.message}
+        return Response.json(200, {"event": self._event_model(event), "operation": result})
 
     # ------------------------------------------------------------------ admin endpoints
     def admin(self, request, subpath):
@@ -592,6 +735,24 @@ class VbrApp(App):
                 return Response.json(200, {"ok": True})
             if subpath == "users" and request.method == "POST":
                 return self._admin_users(body)
+            if subpath == "role-names" and request.method == "POST":
+                naming = body.get("naming")
+                if naming not in catalog.ROLE_NAMINGS:
+                    return Response.json(400, {"error": "naming must be one of %s" % ", ".join(catalog.ROLE_NAMINGS)})
+                self.role_naming = naming
+                for role_id, name, _description in catalog.BUILTIN_ROLES:
+                    self.roles[role_id]["name"] = catalog.role_name(role_id, name, naming)
+                return Response.json(200, {"role_names": naming})
+            if subpath == "four-eyes" and request.method == "POST":
+                mode = str(body.get("mode", "403"))
+                if mode not in FOUR_EYES_MODES:
+                    return Response.json(400, {"error": "mode must be one of %s" % ", ".join(FOUR_EYES_MODES)})
+                self.four_eyes = mode
+                return Response.json(200, {"four_eyes": self.four_eyes})
+            decision = re.match(r"^authorization/events/([^/]+)/(approve|reject)$", subpath)
+            if decision and request.method == "POST":
+                return self._decide(decision.group(1), decision.group(2) == "approve",
+                                    body.get("by", "TECH\\sheila.d.cory"))
         return None
 
     def _admin_directory(self, body):
@@ -603,10 +764,10 @@ class VbrApp(App):
         return Response.json(200, {"ok": True})
 
     def _admin_users(self, body):
-        by_name = {role["name"].casefold(): role_id for role_id, role in self.roles.items()}
+        by_name = {catalog.role_key(role["name"]): role_id for role_id, role in self.roles.items()}
         created = 0
         for spec in body.get("users", []):
-            role_ids = [by_name[name.casefold()] for name in spec.get("roles", ["Veeam Backup Viewer"])]
+            role_ids = [by_name[catalog.role_key(name)] for name in spec.get("roles", ["Backup Viewer"])]
             kind = "groups" if spec.get("type", "InternalUser").endswith("Group") else "users"
             if kind == "users":
                 self.directory["users"].add(spec["name"].casefold())
@@ -627,6 +788,16 @@ def _int_arg(request, name, default):
         return int(value)
     except ValueError:
         raise ApiError(400, "UnexpectedContent", "The %s parameter must be an integer." % name)
+
+
+def _time_arg(request, name):
+    value = request.arg(name)
+    if not value:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise ApiError(400, "UnexpectedContent", "The %s parameter must be a date and time." % name)
 
 
 def _name_matches(name, pattern):

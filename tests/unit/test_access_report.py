@@ -84,3 +84,12 @@ def test_account_name_problems():
     assert "type" in account_name_problems([{"name": JANE, "type": "robot"}], "vbr")[JANE]
     with pytest.raises(AnsibleFilterError):
         account_name_problems([JANE], "vcenter")
+
+
+def test_a_change_waiting_for_four_eyes_approval_is_pending():
+    result = bulk((JANE, "failed", {"error": {"error_code": "four_eyes", "message": "needs approval: request 7"}}),
+                  (BOB, "not_attempted", {}), failed=True, msg="needs approval")
+    report = access_report([JANE, BOB], {"vbr01": result}, None, "onboard")
+    assert one(report, JANE)["vbr"]["vbr01"] == "pending approval: needs approval: request 7"
+    assert one(report, JANE)["vbr_pending_approval"] == {"vbr01": "needs approval: request 7"}
+    assert not one(report, JANE)["complete"] and "not tried" in one(report, BOB)["vbr_failed"]["vbr01"]

@@ -3,7 +3,8 @@
 The simulator needs the specs at run time (permission names, and the request/response schemas of its
 --validate-spec test mode). The full specs live outside this repository, so the parts the simulator serves are
 bundled here, byte-for-byte subsets of Veeam's published specs (see ../../../../shared/specs/SOURCES.md):
-every path under /api/oauth2/, /api/v1/security/ and /api/v1/serverInfo, and every component they reach.
+every path under /api/oauth2/, /api/v1/security/, /api/v1/authorization/ and /api/v1/serverInfo, and every
+component they reach.
 
     python -m tests.simulator.specs.refresh          # from the repository root
 """
