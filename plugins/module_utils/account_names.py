@@ -69,3 +69,59 @@ def _content_problem(name, forms):
     if forbidden:
         return "Windows account names cannot hold %s" % " ".join(forbidden)
     return None
+
+
+def same_account(name, other):
+    """Whether two names are the same account: equal case-insensitively, or ``DOMAIN\\user`` and ``user@domain.<...>``
+    (the user principal name whose suffix starts with the NetBIOS domain, ``TECH\\jane`` and ``jane@tech.local``).
+
+    Stricter than the lockout guard's match (:func:`lockout.user_part`, which ignores the domain): what this says is
+    the same account is left alone, so ``BUILTIN\\Administrators`` must not also match ``TECH\\Administrators``.
+    """
+    first, second = str(name or "").strip().casefold(), str(other or "").strip().casefold()
+    if not first or not second:
+        return False
+    if first == second:
+        return True
+    return _down_level_upn_pair(first, second) or _down_level_upn_pair(second, first)
+
+
+def _down_level_upn_pair(down_level, upn):
+    domain_account = DOWN_LEVEL.match(down_level)
+    upn_parts = UPN.match(upn)
+    if not domain_account or not upn_parts:
+        return False
+    suffix = upn.split("@", 1)[1]
+    return (domain_account.group("account") == upn_parts.group("account")
+            and suffix.split(".", 1)[0] == domain_account.group("domain"))
+
+
+def unlisted_and_kept(accounts, listed_names, keep=(), name_of=lambda account: account["name"]):
+    """Split the server's ``accounts`` that a task does not list (``exclusive``) into those to remove and those it
+    keeps: ``(unlisted, kept)``, both in the server's order. An account is listed when a listed name is its name
+    (case-insensitively) and kept when a ``keep`` entry is the same account (:func:`same_account`)."""
+    listed = set(str(name).casefold() for name in listed_names)
+    unlisted, kept = [], []
+    for account in accounts:
+        name = name_of(account)
+        if str(name).casefold() in listed:
+            continue
+        (kept if any(same_account(name, entry) for entry in keep or ()) else unlisted).append(account)
+    return unlisted, kept
+
+
+def keep_problem(keep, listed_names, exclusive, option="keep", listed_option="users"):
+    """A sentence when ``keep`` cannot be honoured as given (without ``exclusive``, or naming a listed account),
+    else None."""
+    keep = [entry for entry in keep or [] if str(entry).strip()]
+    if not keep:
+        return None
+    if not exclusive:
+        return ("%s only applies with exclusive: true (it names accounts that exclusive must not remove); "
+                "without exclusive no unlisted account is removed anyway" % option)
+    for entry in keep:
+        clash = next((name for name in listed_names if same_account(name, entry)), None)
+        if clash is not None:
+            return ("%s names %s, which %s lists too: an account is either managed (listed in %s) or kept as it "
+                    "is (%s), not both" % (option, entry, listed_option, listed_option, option))
+    return None

@@ -148,11 +148,11 @@ def plan_update(current, spec, intent):
     return UserPlan(current["name"], current, after, actions, intent=intent)
 
 
-def plan_exclusive_removals(current_users, listed_names):
-    """Plans removing every user and group on the server that the task does not list."""
-    listed = set(name.casefold() for name in listed_names)
-    return [UserPlan(user["name"], user, None, [(DELETE, user)], reason="not listed (exclusive)")
-            for user in current_users if user["name"].casefold() not in listed]
+def plan_exclusive_removals(current_users, listed_names, keep=()):
+    """Plans removing every user and group on the server that the task does not list, except those ``keep`` names
+    (see account_names.unlisted_and_kept)."""
+    unlisted, _kept = account_names.unlisted_and_kept(current_users, listed_names, keep)
+    return [UserPlan(user["name"], user, None, [(DELETE, user)], reason="not listed (exclusive)") for user in unlisted]
 
 
 # ---------------------------------------------------------------------------------------------- lockout guard

@@ -178,6 +178,16 @@ options:
         still apply: the connected account, O(protected_accounts) and the last Portal Administrator stay).
     type: bool
     default: false
+  keep:
+    description:
+      - With O(exclusive), accounts that are left exactly as they are although O(accounts) does not list them - a
+        break-glass administrator, C(BUILTIN\\Administrators) where a site wants it. They are returned in RV(kept).
+      - Matched by name, case-insensitively; C(DOMAIN\\name) also matches the user principal name C(name@domain.<suffix>).
+        Stricter than O(protected_accounts), which ignores the domain.
+      - Only with O(exclusive), and never a name that O(accounts) lists (an account is either managed or kept).
+    type: list
+    elements: str
+    default: []
   skip_refused:
     description:
       - With O(accounts), when the lockout guard refuses the changes of some accounts, leave those accounts as they
@@ -360,9 +370,14 @@ accounts:
       description: As RV(restored), for this account.
       type: bool
       returned: when its re-create failed after the delete
+kept:
+  description: The accounts that O(accounts) does not list and O(keep) left as they are (same keys as RV(account)).
+  returned: when O(exclusive) is true
+  type: list
+  elements: dict
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import em_accounts
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, em_accounts
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule, lockout_spec
 
@@ -412,16 +427,23 @@ def requested_specs(module):
         if problem:
             module.fail_json(msg=problem + ". Nothing was changed.")
         seen.add(spec["name"].casefold())
+    problem = account_names.keep_problem(params["keep"], [spec["name"] for spec in specs], params["exclusive"],
+                                         listed_option="accounts")
+    if problem:
+        module.fail_json(msg=problem + ". Nothing was changed.")
     return specs
 
 
 def build_plans(module, client, specs, refs):
-    """Read what the specs need (in parallel) and plan every account; exclusive adds the removals."""
+    """Read what the specs need (in parallel) and plan every account; exclusive adds the removals.
+
+    Returns the plans and the views of the accounts ``keep`` leaves alone (exclusive only)."""
     by_name = dict((str(ref["name"]).casefold(), ref) for ref in refs)
-    listed = set(spec["name"].casefold() for spec in specs)
-    unlisted = [ref for ref in refs if str(ref["name"]).casefold() not in listed] if module.params["exclusive"] else []
-    to_read = [by_name[spec["name"].casefold()] for spec in specs if spec["name"].casefold() in by_name] + unlisted
-    views = em_accounts.read_views(client, to_read, module.params["parallel_requests"])
+    unlisted, kept = [], []
+    if module.params["exclusive"]:
+        unlisted, kept = account_names.unlisted_and_kept(refs, [spec["name"] for spec in specs], module.params["keep"])
+    to_read = [by_name[spec["name"].casefold()] for spec in specs if spec["name"].casefold() in by_name]
+    views = em_accounts.read_views(client, to_read + unlisted + kept, module.params["parallel_requests"])
     all_roles = client.list_roles()
     plans = []
     for index, spec in enumerate(specs):
@@ -434,7 +456,7 @@ def build_plans(module, client, specs, refs):
             raise
     plans.extend(em_accounts.plan_removal(views[str(ref["name"]).casefold()], "not listed (exclusive)")
                  for ref in unlisted)
-    return plans
+    return plans, [views[str(ref["name"]).casefold()] for ref in kept]
 
 
 def main_logic(module):
@@ -443,7 +465,7 @@ def main_logic(module):
     client = module.client
     client.list_roles()
     refs = client.list_accounts()
-    plans = build_plans(module, client, specs, refs)
+    plans, kept = build_plans(module, client, specs, refs)
     refusal = None
     if not module.params["allow_lockout"]:
         refusal = em_accounts.guard_lockout(client, plans, module.protection(), refs,
@@ -456,7 +478,8 @@ def main_logic(module):
             if entry["changed"]:
                 diff["before"][entry["name"]] = entry["before"]
                 diff["after"][entry["name"]] = entry["after"]
-        module.finish_run(run, accounts=run.entries, diff=diff)
+        extra = {"kept": [em_accounts.account_result(view) for view in kept]} if module.params["exclusive"] else {}
+        module.finish_run(run, accounts=run.entries, diff=diff, **extra)
     entry = run.entries[0]
     extra = dict((key, entry[key]) for key in ("deleted", "restored") if key in entry)
     module.finish_run(run, account=entry["after"], recreated=entry["recreated"], outcome=entry["outcome"],
@@ -472,13 +495,14 @@ def main():
         argument_spec=dict(
             accounts=dict(type="list", elements="dict", options=ACCOUNT_OPTIONS),
             exclusive=dict(type="bool", default=False),
+            keep=dict(type="list", elements="str", default=[]),
             skip_refused=dict(type="bool", default=False),
             parallel_requests=dict(type="int", default=4),
             **dict(single, **lockout_spec())
         ),
         mutually_exclusive=[("name", "accounts")],
         required_one_of=[("name", "accounts")],
-        not_blank=["name", "roles"],
+        not_blank=["name", "roles", "keep"],
         supports_check_mode=True,
     )
     module.run(main_logic)

@@ -92,6 +92,16 @@ options:
         still apply). Use it to make a server's access list exactly what the inventory says.
     type: bool
     default: false
+  keep:
+    description:
+      - With O(exclusive), accounts that are left exactly as they are although O(users) does not list them - a
+        break-glass administrator, C(BUILTIN\\Administrators) where a site wants it. They are returned in RV(kept).
+      - Matched by name, case-insensitively; C(DOMAIN\\name) also matches the user principal name C(name@domain.<suffix>)
+        (C(TECH\\jane) and C(jane@tech.local)). Stricter than O(protected_accounts), which ignores the domain.
+      - Only with O(exclusive), and never a name that O(users) lists (an account is either managed or kept).
+    type: list
+    elements: str
+    default: []
   skip_refused:
     description:
       - When the lockout guard refuses the changes of some accounts, leave those accounts as they are (outcome
@@ -245,9 +255,16 @@ users:
       type: str
       returned: for accounts removed by O(exclusive)
       sample: not listed (exclusive)
+kept:
+  description: The accounts on the server that O(users) does not list and O(keep) left as they are (same keys as
+    RV(user)).
+  returned: when O(exclusive) is true
+  type: list
+  elements: dict
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import user_result
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
 TYPES = ["InternalUser", "InternalGroup", "ExternalUser", "ExternalGroup"]
@@ -287,6 +304,9 @@ def requested_specs(module):
         if spec.get("roles") is not None and not spec["roles"]:
             module.fail_json(msg="roles of %s is an empty list: VBR needs at least one role; to take all access away "
                                  "use state: absent" % spec["name"])
+    problem = account_names.keep_problem(params["keep"], [spec["name"] for spec in specs], params["exclusive"])
+    if problem:
+        module.fail_json(msg=problem + ". Nothing was changed.")
     return specs
 
 
@@ -318,8 +338,15 @@ def build_plans(module, client, specs, current):
         roles = client.resolve_roles(spec["roles"]) if spec.get("roles") else None
         plans.append(vbr_users.plan_user(by_name.get(spec["name"].casefold()), spec, roles))
     if module.params["exclusive"]:
-        plans.extend(vbr_users.plan_exclusive_removals(current, [spec["name"] for spec in specs]))
+        plans.extend(vbr_users.plan_exclusive_removals(current, [spec["name"] for spec in specs],
+                                                       module.params["keep"]))
     return plans
+
+
+def kept_accounts(module, specs, current):
+    """The unlisted accounts that keep leaves alone (exclusive only), as the result lists them."""
+    _unlisted, kept = account_names.unlisted_and_kept(current, [spec["name"] for spec in specs], module.params["keep"])
+    return [user_result(user) for user in kept]
 
 
 def main_logic(module):
@@ -339,7 +366,8 @@ def main_logic(module):
             diff["before"][entry["name"]] = entry["before"]
             diff["after"][entry["name"]] = entry["after"]
     if bulk:
-        module.finish_run(run, users=run.entries, diff=diff)
+        extra = {"kept": kept_accounts(module, specs, current)} if module.params["exclusive"] else {}
+        module.finish_run(run, users=run.entries, diff=diff, **extra)
     single = run.entries[0]
     module.finish_run(run, user=single["after"], outcome=single["outcome"],
                       diff={"before": single["before"] or {}, "after": single["after"] or {}})
@@ -355,13 +383,14 @@ def main():
             state=dict(type="str", choices=["present", "absent"]),
             users=dict(type="list", elements="dict", options=USER_OPTIONS),
             exclusive=dict(type="bool", default=False),
+            keep=dict(type="list", elements="str", default=[]),
             skip_refused=dict(type="bool", default=False),
             parallel_requests=dict(type="int", default=4),
             **lockout_spec()
         ),
         mutually_exclusive=[("name", "users")],
         required_one_of=[("name", "users")],
-        not_blank=["roles"],
+        not_blank=["roles", "keep"],
         supports_check_mode=True,
     )
     module.run(main_logic)

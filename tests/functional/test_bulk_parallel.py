@@ -106,6 +106,33 @@ def test_em_bulk_exclusive_is_guarded(em_env, em_admin, credentials):
     assert all(entry["reason"] == "not listed (exclusive)" for entry in partial["accounts"][1:])
 
 
+def test_em_bulk_exclusive_keep(em_env, em_admin):
+    """keep leaves BUILTIN\\Administrators and the automation account (its other spelling) as they are, with their
+    roles in the result; the rest of the unlisted accounts go; a second run changes nothing."""
+    args = {"accounts": em_people(1), "exclusive": True, "keep": ["BUILTIN\\Administrators", "svc.ansible@tech.local"]}
+    checked = run_module("em_account", args, env=em_env, check_mode=True)
+    assert not checked.failed, checked.get("msg")
+    assert [entry["name"] for entry in checked["accounts"] if entry.get("reason")] == ["TECH\\william.fox"]
+    kept = dict((account["name"], account["roles"]) for account in checked["kept"])
+    assert kept == {"TECH\\svc.ansible": ["Portal Administrator"], "BUILTIN\\Administrators": ["Portal Administrator"]}
+    assert em_admin.stats()["by_kind"].get("write", 0) == 0
+    result = run_module("em_account", args, env=em_env)
+    assert not result.failed and result["changed"]
+    assert sorted(em_state(em_admin)) == ["BUILTIN\\Administrators", "TECH\\em.user000", "TECH\\svc.ansible"]
+    em_admin.reset_stats()
+    again = run_module("em_account", args, env=em_env)
+    assert again["changed"] is False and em_admin.stats()["by_kind"].get("write", 0) == 0
+
+
+def test_em_keep_bad_input(em_env, em_admin):
+    result = run_module("em_account", {"accounts": em_people(1), "keep": ["BUILTIN\\Administrators"]}, env=em_env)
+    assert result.failed and "keep only applies with exclusive: true" in result["msg"]
+    clash = run_module("em_account", {"accounts": em_people(1), "exclusive": True, "keep": ["tech\\EM.USER000"]},
+                       env=em_env)
+    assert clash.failed and "listed in accounts" in clash["msg"]
+    assert em_admin.stats()["by_kind"].get("write", 0) == 0
+
+
 # ------------------------------------------------------------------------------------- parallel requests
 @pytest.fixture(scope="module")
 def slow_sim(tmp_path_factory):

@@ -131,6 +131,43 @@ def test_exclusive_removes_the_unlisted_but_keeps_guards(vbr_env, sim_admin):
     assert result["changed"]
 
 
+def test_exclusive_keep_leaves_kept_accounts_alone(vbr_env, sim_admin):
+    """keep: the automation account (in its other spelling) and BUILTIN\\Administrators stay, exactly as they are,
+    without being listed; TECH\\Administrators-like look-alikes are not kept; the result lists what was kept."""
+    listed = [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}]
+    keep = ["svc.ansible@tech.local", "BUILTIN\\Administrators", "TECH\\sheila.d.cory"]
+    checked = run_module("vbr_user", {"users": listed, "exclusive": True, "keep": keep}, env=vbr_env, check_mode=True)
+    assert not checked.failed, checked.get("msg")
+    assert sorted(entry["name"] for entry in checked["users"] if entry.get("reason")) == [
+        "TECH\\michael.wells", "TECH\\william.fox"]
+    assert [user["name"] for user in checked["kept"]] == ["BUILTIN\\Administrators", "TECH\\sheila.d.cory",
+                                                          "TECH\\svc.ansible"]
+    assert writes(sim_admin) == 0
+    result = run_module("vbr_user", {"users": listed, "exclusive": True, "keep": keep}, env=vbr_env)
+    assert not result.failed and result["changed"]
+    assert sorted(user["name"] for user in sim_admin.state()["users"]) == [
+        "BUILTIN\\Administrators", "TECH\\jane.doe", "TECH\\sheila.d.cory", "TECH\\svc.ansible"]
+    kept = dict((user["name"], user["roles"]) for user in result["kept"])
+    assert kept["TECH\\sheila.d.cory"] == ["Backup Administrator"]
+    sim_admin.reset_stats()
+    again = run_module("vbr_user", {"users": listed, "exclusive": True, "keep": keep}, env=vbr_env)
+    assert again["changed"] is False and writes(sim_admin) == 0
+
+
+@pytest.mark.parametrize("args, fragment", [
+    ({"users": [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}], "keep": ["TECH\\sheila.d.cory"]},
+     "keep only applies with exclusive: true"),
+    ({"users": [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}], "exclusive": True,
+      "keep": ["jane.doe@tech.local"]}, "an account is either managed (listed in users) or kept"),
+    ({"users": [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]}], "exclusive": True, "keep": [" "]},
+     "keep holds an empty entry"),
+])
+def test_keep_bad_input_writes_nothing(args, fragment, vbr_env, sim_admin):
+    result = run_module("vbr_user", args, env=vbr_env)
+    assert result.failed and fragment in result["msg"], result["msg"]
+    assert writes(sim_admin) == 0
+
+
 @pytest.mark.parametrize("args, fragments", [
     ({"name": "TECH\\jane.doe", "roles": ["Restore Operater"]},
      ["Unknown VBR role 'Restore Operater'", "Restore Operator"]),
