@@ -130,3 +130,25 @@ def execute_plans(what, plans, settled, write, failed_entry, workers=1):
         else:
             run.fail(entry, plan.name, error)
     return run
+
+
+def refused_run(what, plans, refusal, entry):
+    """The :class:`Run` of plans that the lockout guard refused as a whole (``refusal``, a LockoutRefused): nothing was
+    written. Each account is ``refused`` (the guard's reason), ``unchanged`` (nothing to do) or ``not_attempted``;
+    the entries of the last keep, as ``planned``, what the task would have made of the account.
+
+    ``entry(plan, after, outcome, error=None)`` builds an entry (``vbr_users.plan_result``, ``em_accounts.plan_entry``).
+    """
+    run = Run(what)
+    for plan in plans:
+        reason = refusal.reason_for(plan.name)
+        if reason:
+            run.add(entry(plan, plan.before, REFUSED, {"message": reason, "error_code": "lockout"}))
+        elif not plan.changed:
+            run.add(entry(plan, plan.before, UNCHANGED))
+        else:
+            added = run.add(entry(plan, plan.before, NOT_ATTEMPTED))
+            planned = entry(plan, plan.after, CHANGED)["after"]
+            added["planned"] = planned
+    return run
+

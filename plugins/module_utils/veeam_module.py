@@ -177,6 +177,11 @@ class VeeamModule(AnsibleModule):
             self.fail_json(msg=run.message(), changed=run.changed, **result)
         self.exit_json(changed=run.changed, **result)
 
+    def fail_refused(self, refusal, **result):
+        """Fail with the lockout guard's refusal of a whole plan (nothing was written) and, in ``result``, each
+        account's entry (see outcomes.refused_run)."""
+        self.fail_json(msg=refusal.sentence(), error=refusal.to_dict(), changed=False, **result)
+
     def run(self, main):
         """Call ``main(self)``; a VeeamError becomes a clean failure instead of a traceback."""
         try:

@@ -362,6 +362,12 @@ accounts:
       description: Why an account not in the list was removed.
       type: str
       returned: for accounts removed by O(exclusive)
+    planned:
+      description: What the task would have made of the account (same keys as RV(account)), when the lockout guard
+        refused the whole plan (without O(skip_refused)) and so nothing was written; the outcome is then
+        V(not_attempted).
+      type: dict
+      returned: when the lockout guard refused the plan
     deleted:
       description: As RV(deleted), for this account.
       type: dict
@@ -377,7 +383,7 @@ kept:
   elements: dict
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import account_names, em_accounts
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, em_accounts, lockout, outcomes
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import EmModule, lockout_spec
 
@@ -468,8 +474,14 @@ def main_logic(module):
     plans, kept = build_plans(module, client, specs, refs)
     refusal = None
     if not module.params["allow_lockout"]:
-        refusal = em_accounts.guard_lockout(client, plans, module.protection(), refs,
-                                            skip_refused=module.params["skip_refused"])
+        try:
+            refusal = em_accounts.guard_lockout(client, plans, module.protection(), refs,
+                                                skip_refused=module.params["skip_refused"])
+        except lockout.LockoutRefused as refused:
+            entries = outcomes.refused_run("Enterprise Manager accounts", plans, refused, em_accounts.plan_entry).entries
+            if bulk:
+                module.fail_refused(refused, accounts=entries)
+            module.fail_refused(refused, account=entries[0]["after"], outcome=entries[0]["outcome"], recreated=False)
     run = em_accounts.execute(client, plans, module.check_mode, refusal, workers=module.params["parallel_requests"],
                               read_back=not bulk)
     if bulk:

@@ -255,6 +255,12 @@ users:
       type: str
       returned: for accounts removed by O(exclusive)
       sample: not listed (exclusive)
+    planned:
+      description: What the task would have made of the account (same keys as RV(user)), when the lockout guard
+        refused the whole plan (without O(skip_refused)) and so nothing was written; the outcome is then
+        V(not_attempted).
+      type: dict
+      returned: when the lockout guard refused the plan
 kept:
   description: The accounts on the server that O(users) does not list and O(keep) left as they are (same keys as
     RV(user)).
@@ -263,7 +269,7 @@ kept:
   elements: dict
 """
 
-from ansible_collections.backupops.veeam.plugins.module_utils import account_names, vbr_users
+from ansible_collections.backupops.veeam.plugins.module_utils import account_names, lockout, outcomes, vbr_users
 from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import user_result
 from ansible_collections.backupops.veeam.plugins.module_utils.veeam_module import VbrModule, lockout_spec
 
@@ -357,8 +363,14 @@ def main_logic(module):
     plans = build_plans(module, client, specs, current)
     refusal = None
     if not module.params["allow_lockout"]:
-        refusal = vbr_users.guard_lockout(client, plans, module.protection(), current if bulk else None,
-                                          skip_refused=module.params["skip_refused"])
+        try:
+            refusal = vbr_users.guard_lockout(client, plans, module.protection(), current if bulk else None,
+                                              skip_refused=module.params["skip_refused"])
+        except lockout.LockoutRefused as refused:
+            entries = outcomes.refused_run("VBR users", plans, refused, vbr_users.plan_result).entries
+            if bulk:
+                module.fail_refused(refused, users=entries)
+            module.fail_refused(refused, user=entries[0]["after"], outcome=entries[0]["outcome"])
     run = vbr_users.execute(client, plans, module.check_mode, refusal, workers=module.params["parallel_requests"])
     diff = {"before": {}, "after": {}}
     for entry in run.entries:

@@ -72,6 +72,23 @@ def test_enterprise_manager_is_never_left_without_a_portal_administrator(em_env,
     assert account(em_admin, "BUILTIN\\Administrators") is not None and em_writes(em_admin) == 0
 
 
+def test_a_refused_bulk_plan_still_says_what_it_would_have_done(em_env, em_admin):
+    em_admin.reset_stats()
+    accounts = [{"name": "TECH\\jane.doe", "roles": ["Portal User"]}, {"name": SVC, "roles": ["Portal User"]}]
+    result = run_module("em_account", {"accounts": accounts, "exclusive": True}, env=em_env)
+    assert result.failed and result["error"]["error_code"] == "lockout" and result["changed"] is False
+    outcomes = dict((entry["name"], entry["outcome"]) for entry in result["accounts"])
+    # BUILTIN\\Administrators is refused too: removing it with the automation demoted leaves no Portal Administrator
+    assert outcomes == {"TECH\\jane.doe": "not_attempted", SVC: "refused", "BUILTIN\\Administrators": "refused",
+                        FOX: "not_attempted"}
+    jane = result["accounts"][0]
+    assert jane["after"] is None and jane["planned"]["roles"] == ["Portal User"]
+    fox = [entry for entry in result["accounts"] if entry["name"] == FOX][0]
+    assert fox["reason"] == "not listed (exclusive)" and fox["planned"] is None and fox["after"]["name"] == FOX
+    assert "without any account that has the Portal Administrator role" in result["msg"]
+    assert em_writes(em_admin) == 0 and account(em_admin, "TECH\\jane.doe") is None
+
+
 def test_allow_lockout_demotes_and_says_it_could_not_read_back(em_env, em_admin):
     result = run_module("em_account", {"name": SVC, "roles": ["Portal User"], "allow_lockout": True}, env=em_env)
     assert not result.failed and result["changed"], result.get("msg")

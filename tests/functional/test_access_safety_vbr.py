@@ -47,6 +47,25 @@ def test_service_mode_off_in_a_bulk_list_is_refused_before_any_write(vbr_env, si
     assert sim_admin.user("TECH\\jane.doe") is None and sim_admin.user(SVC)["isServiceAccount"] is True
 
 
+def test_a_refused_bulk_plan_still_says_what_it_would_have_done(vbr_env, sim_admin):
+    """Without skip_refused the guard refuses the whole plan: nothing is written, and each account says why -
+    refused (its own reason), unchanged, or not attempted with the change it would have made (planned)."""
+    sim_admin.reset_stats()
+    users = [{"name": "TECH\\jane.doe", "roles": ["Restore Operator"]},
+             {"name": "TECH\\william.fox", "roles": ["Restore Operator"]},
+             {"name": SVC, "roles": ["Backup Viewer"]}]
+    result = run_module("vbr_user", {"users": users}, env=vbr_env)
+    assert result.failed and result["error"]["error_code"] == "lockout" and result["changed"] is False
+    outcomes = dict((entry["name"], entry["outcome"]) for entry in result["users"])
+    assert outcomes == {"TECH\\jane.doe": "not_attempted", "TECH\\william.fox": "unchanged", SVC: "refused"}
+    jane, _fox, svc = result["users"]
+    assert jane["before"] is None and jane["after"] is None and jane["planned"]["roles"] == ["Restore Operator"]
+    assert "connected as" in svc["error"]["message"] and svc["after"]["roles"] == ["Backup Administrator"]
+    assert sim_admin.stats()["by_kind"].get("write", 0) == 0 and sim_admin.user("TECH\\jane.doe") is None
+    single = run_module("vbr_user", {"name": SVC, "roles": ["Backup Viewer"]}, env=vbr_env)
+    assert single.failed and single["outcome"] == "refused" and single["user"]["roles"] == ["Backup Administrator"]
+
+
 def test_service_mode_off_without_mfa_is_allowed(vbr_env, sim_admin):
     result = run_module("vbr_user", {"name": SVC, "is_service_account": False}, env=vbr_env)
     assert result["changed"] and sim_admin.user(SVC)["isServiceAccount"] is False
