@@ -305,6 +305,8 @@ def access_report_table(report):
     """The report as lines of text for the play's output: servers, drift, changes since the earlier audit."""
     if not isinstance(report, dict) or "servers" not in report:
         raise AnsibleFilterError("access_report_table needs the report of backupops.veeam.access_drift")
+    if report.get("mode") == "audit":
+        return as_data(_changes_lines(report.get("changes_since") or []))
     lines = ["Access as code: %s" % ("drift report (check mode, nothing was written)" if report.get("mode") == "drift"
                                      else "enforcement (the servers were converged to the desired state)")]
     widths = (24, 12, 9, 8, 8, 9, 5)
@@ -327,14 +329,20 @@ def access_report_table(report):
     else:
         lines += ["", "No drift found where the access could be read; see the status of the other servers above."]
     if report.get("changes_since") is not None:
-        lines += ["", "Changes since the earlier audit:"]
-        if not report["changes_since"]:
-            lines.append("none")
-        widths = (24, 30, 8, 30, None)
-        for change in report["changes_since"]:
-            lines.append(_line((change["server"], change["account"], change["change"],
-                                change["roles_before"] or "-", change["roles_after"] or "-"), widths))
+        lines += [""] + _changes_lines(report["changes_since"])
     return as_data(lines)
+
+
+def _changes_lines(changes):
+    lines = ["Changes since the earlier audit:"]
+    if not changes:
+        return lines + ["none: the same accounts have the same access"]
+    widths = (24, 30, 8, 30, None)
+    lines.append(_line(("SERVER", "ACCOUNT", "CHANGE", "ROLES BEFORE", "ROLES AFTER"), widths))
+    for change in changes:
+        lines.append(_line((change["server"], change["account"], change["change"], change["roles_before"] or "-",
+                            change["roles_after"] or "-"), widths))
+    return lines
 
 
 def _describe(row, side):
