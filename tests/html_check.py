@@ -3,6 +3,8 @@ anywhere, and every hostile value shown as text (used by the unit, integration a
 
 from html.parser import HTMLParser
 
+from ansible_collections.backupops.veeam.plugins.filter.access_drift import access_drift
+
 # Names that try to run something when a report shows them, as a page, a template or a spreadsheet.
 HOSTILE_NAMES = [
     "TECH\\<script>document.body.setAttribute('data-pwned','script')</script>",
@@ -72,3 +74,34 @@ def page_text(page):
     collector = _Collector()
     collector.feed(page)
     return "".join(collector.text)
+
+
+def view(name, roles, scope=None):
+    found = {"id": "1", "name": name, "type": "InternalUser", "roles": roles, "is_service_account": False}
+    if scope is not None:
+        found.update(type="User", restore_scope=[{"name": item} for item in scope], allow_restore_all_vms=False,
+                     flr_settings={"inplace_only": False, "extensions": []}, sql_settings={"deny_in_place_restore": False})
+    return found
+
+
+def hostile_report():
+    """A drift report whose servers, accounts, roles, scopes, errors and earlier audit hold the hostile names."""
+    entries = []
+    for number, name in enumerate(HOSTILE_NAMES):
+        kind = number % 3
+        if kind == 0:
+            entries.append({"name": name, "outcome": "changed", "changed": True, "before": None,
+                            "after": view(name, ["Restore Operator"])})
+        elif kind == 1:
+            entries.append({"name": name, "outcome": "changed", "changed": True, "before": view(name, ["<b>role</b>"]),
+                            "after": None, "reason": "not listed (exclusive)"})
+        else:
+            entries.append({"name": name, "outcome": "failed", "changed": False, "before": view(name, ["Backup Viewer"]),
+                            "after": view(name, ["Backup Viewer"]), "error": {"message": "<script>alert(1)</script>"}})
+    em = {"accounts": [{"name": HOSTILE_NAMES[0], "outcome": "unchanged", "changed": False,
+                        "before": view(HOSTILE_NAMES[0], ["Portal User"], scope=HOSTILE_NAMES[1:3]),
+                        "after": view(HOSTILE_NAMES[0], ["Portal User"], scope=HOSTILE_NAMES[1:3])}], "kept": []}
+    previous = [{"server": "vbr01", "account": HOSTILE_NAMES[4], "roles": ["{{ 7 * 7 }}"], "restore_scope": []}]
+    return access_drift({HOSTILE_NAMES[3]: {"users": entries, "kept": [view(HOSTILE_NAMES[5], ["Backup Administrator"])]},
+                         "vbr01": {"failed": True, "msg": "<img src=x onerror=alert(2)>", "error": {"status": 500}}},
+                        em, "drift", previous=previous, generated="2026-01-01T00:00:00Z")

@@ -125,7 +125,8 @@ def _side(row, side):
     scope = row.get("restore_scope_%s" % side) or []
     view = row.get(side)
     if view is None and not roles:
-        return '<span class="kept">none</span>'
+        no_access = (side, row.get("drift")) in (("after", "unlisted"), ("before", "missing"))
+        return '<span class="kept">no access</span>' if no_access else "&mdash;"
     text = _lines(roles)
     if scope:
         text += "<br>scope: %s" % esc(scope)

@@ -6,39 +6,9 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.backupops.veeam.plugins.filter.access_drift import access_changes, access_drift
+from ansible_collections.backupops.veeam.plugins.filter.access_drift import access_changes
 from ansible_collections.backupops.veeam.plugins.filter.access_html import access_html, esc
-from tests.html_check import HOSTILE_NAMES, inert_page_problems, page_text
-
-
-def view(name, roles, scope=None):
-    found = {"id": "1", "name": name, "type": "InternalUser", "roles": roles, "is_service_account": False}
-    if scope is not None:
-        found.update(type="User", restore_scope=[{"name": item} for item in scope], allow_restore_all_vms=False,
-                     flr_settings={"inplace_only": False, "extensions": []}, sql_settings={"deny_in_place_restore": False})
-    return found
-
-
-def hostile_report():
-    entries = []
-    for number, name in enumerate(HOSTILE_NAMES):
-        kind = number % 3
-        if kind == 0:
-            entries.append({"name": name, "outcome": "changed", "changed": True, "before": None,
-                            "after": view(name, ["Restore Operator"])})
-        elif kind == 1:
-            entries.append({"name": name, "outcome": "changed", "changed": True, "before": view(name, ["<b>role</b>"]),
-                            "after": None, "reason": "not listed (exclusive)"})
-        else:
-            entries.append({"name": name, "outcome": "failed", "changed": False, "before": view(name, ["Backup Viewer"]),
-                            "after": view(name, ["Backup Viewer"]), "error": {"message": "<script>alert(1)</script>"}})
-    em = {"accounts": [{"name": HOSTILE_NAMES[0], "outcome": "unchanged", "changed": False,
-                        "before": view(HOSTILE_NAMES[0], ["Portal User"], scope=HOSTILE_NAMES[1:3]),
-                        "after": view(HOSTILE_NAMES[0], ["Portal User"], scope=HOSTILE_NAMES[1:3])}], "kept": []}
-    previous = [{"server": "vbr01", "account": HOSTILE_NAMES[4], "roles": ["{{ 7 * 7 }}"], "restore_scope": []}]
-    return access_drift({HOSTILE_NAMES[3]: {"users": entries, "kept": [view(HOSTILE_NAMES[5], ["Backup Administrator"])]},
-                         "vbr01": {"failed": True, "msg": "<img src=x onerror=alert(2)>", "error": {"status": 500}}},
-                        em, "drift", previous=previous, generated="2026-01-01T00:00:00Z")
+from tests.html_check import HOSTILE_NAMES, hostile_report, inert_page_problems, page_text
 
 
 def test_hostile_names_are_text_and_nothing_runs():
