@@ -175,7 +175,7 @@ options:
   exclusive:
     description:
       - With O(accounts), remove every Enterprise Manager account that the list does not name (the lockout guards
-        still apply: the connected account, O(protected_accounts) and the last Portal Administrator stay).
+        still apply - the connected account, O(protected_accounts) and the last Portal Administrator stay).
     type: bool
     default: false
   keep:
