@@ -175,8 +175,8 @@ class ServerReport(object):
         if result.get("not_managed"):
             return "not_managed", _text(result.get("msg")) or None
         if result.get("not_run"):
-            return "not_reached", _text(result.get("msg")) or "the task did not run for this server (the play " \
-                                                                "stopped before it?)"
+            return "not_reached", (_text(result.get("msg"))
+                                   or "the task did not run for this server (the play stopped before it?)")
         error = result.get("error") or {}
         message = _text(result.get("msg")).strip() or None
         if result.get("unreachable") or (error.get("status") is None and error.get("error_code") in NOT_REACHED_CODES):

@@ -97,6 +97,11 @@ def _css_class(prefix, value):
     return "%s-%s" % (prefix, value) if value in allowed else ""
 
 
+def _row(prefix, value, cells):
+    """A table row of escaped cells, its class from the fixed vocabulary of ``prefix``."""
+    return '<tr class="%s">%s</tr>' % (_css_class(prefix, value), "".join("<td>%s</td>" % cell for cell in cells))
+
+
 def _lines(values):
     """A list as lines of one cell."""
     return "<br>".join(esc(value) for value in values or [])
@@ -114,8 +119,7 @@ def _servers_section(servers):
         cells = [esc(server.get("server")), esc(str(server.get("status", "")).replace("_", " "))]
         cells += [esc(counts.get(key, 0)) for key in ("unlisted", "missing", "differs", "in_place", "kept")]
         cells.append(esc(server.get("message")))
-        rows.append('<tr class="%s">%s</tr>' % (_css_class("status", server.get("status")),
-                                                  "".join("<td>%s</td>" % cell for cell in cells)))
+        rows.append(_row("status", server.get("status"), cells))
     return '<h2 id="servers">Servers</h2>\n' + _table(
         ["Server", "Status", "Unlisted", "Missing", "Differs", "In place", "Kept", "Message"], rows)
 
@@ -141,8 +145,7 @@ def _drift_section(drift):
         cells = [esc(row.get("server")), esc(row.get("account")), esc(row.get("drift")), esc(row.get("differences")),
                  _side(row, "before"), _side(row, "after"),
                  esc(row.get("result")) + (("<br>%s" % esc(row.get("error"))) if row.get("error") else "")]
-        rows.append('<tr class="%s">%s</tr>' % (_css_class("drift", row.get("drift")),
-                                                  "".join("<td>%s</td>" % cell for cell in cells)))
+        rows.append(_row("drift", row.get("drift"), cells))
     return ('<h2 id="drift">Drift</h2>\n<p>Unlisted: has access, not in the desired state. Missing: in the desired '
             'state, no access. Differs: roles, scope or settings differ.</p>\n'
             + _table(["Server", "Account", "Drift", "What differs", "Before", "After", "Result"], rows))
@@ -187,8 +190,7 @@ def _changes_section(changes):
         cells = [esc(change.get("server")), esc(change.get("account")), esc(change.get("change")),
                  _lines(change.get("roles_before")), _lines(change.get("roles_after")),
                  _lines(change.get("roles_added")), _lines(change.get("roles_removed"))]
-        rows.append('<tr class="%s">%s</tr>' % (_css_class("change", change.get("change")),
-                                                  "".join("<td>%s</td>" % cell for cell in cells)))
+        rows.append(_row("change", change.get("change"), cells))
     return ('<h2 id="changes">Changes since the earlier audit</h2>\n'
             + _table(["Server", "Account", "Change", "Roles before", "Roles after", "Added", "Removed"], rows))
 

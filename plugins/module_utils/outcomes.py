@@ -151,4 +151,3 @@ def refused_run(what, plans, refusal, entry):
             planned = entry(plan, plan.after, CHANGED)["after"]
             added["planned"] = planned
     return run
-

@@ -94,8 +94,7 @@ class Fleet(object):
 
     def run(self, variables=None, check=False, report_dir=None, env=None, playbook=ACCESS):
         extra = dict(DESIRED if variables is None else variables)
-        if report_dir is not None:
-            extra["veeam_access_report_dir"] = str(report_dir)
+        extra["veeam_access_report_dir"] = str(report_dir or self.report_dir)
         return run_playbook(playbook, inventory=self.inventory, env=dict(self.env, **(env or {})), extra_vars=extra,
                             check=check)
 
@@ -124,6 +123,7 @@ def access_fleet(fleet, tmp_path):
     mary = run_module("em_account", {"name": "TECH\\mary.smith", "roles": ["Portal User"]}, env=em_env)
     assert not mary.failed, mary.get("msg")
     access = Fleet(fleet, str(inventory), env)
+    access.report_dir = tmp_path / "access-report"
     access.em_env = em_env
     access.reset_stats()
     yield access

@@ -174,8 +174,8 @@ def test_changes_need_audit_rows():
 
 
 def test_table_escapes_control_characters_and_lists_changes():
-    report = access_drift({"vbr01": vbr_result([entry("TECH\\evil\nname", "changed", None, view("TECH\\evil\nname",
-                                                                                              ["Restore Operator"]))])},
+    evil = "TECH\\evil\nname"
+    report = access_drift({"vbr01": vbr_result([entry(evil, "changed", None, view(evil, ["Restore Operator"]))])},
                           None, "drift", previous=[])
     lines = access_report_table(report)
     assert any("TECH\\evil\\nname" in line for line in lines) and all("\n" not in line for line in lines)

@@ -14,8 +14,9 @@ from ansible_collections.backupops.veeam.plugins.module_utils import account_nam
     ("TECH\\jane", "jane@tech"),
 ])
 def test_same_account(name, other):
+    first, second = other, name
     assert account_names.same_account(name, other)
-    assert account_names.same_account(other, name)
+    assert account_names.same_account(first, second)
 
 
 @pytest.mark.parametrize("name, other", [
