@@ -289,6 +289,7 @@ def test_a_desired_state_that_leaves_no_administrator_is_refused(access_fleet):
     ({"veeam_access_em": [{"name": "TECH\\jane.doe", "roles": ["Portal User"]}, {"name": "tech\\jane.DOE", "roles": ["Portal User"]}]},
      "access_em[1] lists tech\\jane.DOE again (first at access_em[0])"),
     ({"veeam_access_keep": ["TECH\\jane.doe"]}, "access_keep[0] (TECH\\jane.doe) is listed in access_vbr[0].accounts[1] too"),
+    ({"veeam_em_server": ""}, "access_em is given, but no Enterprise Manager to apply it to"),
 ])
 def test_bad_input_is_refused_before_anything_is_sent(access_fleet, change, fragment):
     run = access_fleet.run(dict(DESIRED, **change))
