@@ -261,6 +261,28 @@ def test_a_desired_state_that_demotes_the_connected_account_is_refused_everywher
     assert "take the Portal Administrator role away from TECH\\svc.ansible" in statuses[EM]["message"]
 
 
+def test_a_desired_state_that_would_remove_the_connected_account_is_refused(access_fleet):
+    """The play logs in as svc.ansible@corp.example, which the servers list as TECH\\svc.ansible: keep does not take
+    it for the same account (another domain), so exclusive would remove it - the guard, which knows the connected
+    account in every spelling, refuses that on every server and in Enterprise Manager, whatever the desired state
+    lists."""
+    login = "svc.ansible@corp.example"
+    for url in access_fleet.urls:
+        access_fleet.call("POST", url, "credentials", {"username": login, "password": access_fleet.sim.config.password,
+                                                       "account": SVC})
+    access_fleet.call("POST", access_fleet.sim.em_url, "em/credentials",
+                      {"username": login, "password": access_fleet.sim.config.password, "account": SVC})
+    run = access_fleet.run(env={"VEEAM_VBR_USERNAME": login, "VEEAM_EM_USERNAME": login})
+    assert run.returncode != 0
+    assert all(count == 0 for count in access_fleet.writes().values()), access_fleet.writes()
+    statuses = dict((server["server"], server) for server in report_of(run)["servers"])
+    for server in ("vbr01", "vbr02", "vbr03", EM):
+        assert statuses[server]["status"] == "refused"
+        assert "it would remove TECH\\svc.ansible, the account this task is connected as (%s)" % login \
+            in statuses[server]["message"]
+    assert SVC in access_fleet.vbr_access(access_fleet.urls[0]) and SVC in access_fleet.em_accounts()
+
+
 def test_a_desired_state_that_leaves_no_administrator_is_refused(access_fleet):
     """The play logs in as VBR01\\Administrator, an administrator only through the group BUILTIN\\Administrators:
     a desired state listing only TECH\\jane.doe would remove every Backup Administrator and Portal Administrator."""
