@@ -1,5 +1,5 @@
 """No password, access token, refresh token or EM session id anywhere: not in the output of -vvv runs, not in
-returned values, not in warnings or errors - for every module, the inventory plugin and both playbooks, with
+returned values, not in warnings or errors - for every module, the inventory plugin and the playbooks, with
 and without failures injected.
 
 The secrets checked are all the simulators issued during the test (``/_sim/secrets``) plus the password.
@@ -90,6 +90,11 @@ def test_wrong_password_is_not_echoed(tmp_path, vbr_env, em_env, sim_admin, em_a
          "restore_scope": [{"ref": "urn:VMware:Vm:7f6b6270-1f3b-4dc6-872f-2d1dfc519c00.vm-2041", "name": "ws"}],
          "reset_mfa": True}]}),
     ("offboard.yml", {"veeam_offboard_users": ["TECH\\william.fox"]}),
+    ("access.yml", {"veeam_access_vbr": [{"group": "veeam_vbr", "accounts": [
+        {"name": "TECH\\jane.doe", "roles": ["Restore Operator"]},
+        {"name": "TECH\\sheila.d.cory", "roles": ["Backup Administrator"]}]}],
+        "veeam_access_em": [{"name": "TECH\\jane.doe", "roles": ["VM Restore Operator"]}],
+        "veeam_access_keep": ["BUILTIN\\Administrators"], "veeam_access_report_dir": ""}),
 ])
 @pytest.mark.parametrize("fault", [False, True], ids=["clean", "with-faults"])
 def test_playbooks_at_vvv(playbook, extra_vars, fault, tmp_path, simulator, vbr_env, em_env, sim_admin, em_admin,
