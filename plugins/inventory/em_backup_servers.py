@@ -97,6 +97,7 @@ from ansible.errors import AnsibleError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.backupops.veeam.plugins.module_utils.em_client import EmClient, uid_id
+from ansible_collections.backupops.veeam.plugins.module_utils.environment import empty_env_unset
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
     HAS_REQUESTS, Transport, build_base_url)
@@ -113,7 +114,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        self._read_config_data(path)
+        with empty_env_unset("VEEAM_EM_"):  # an empty VEEAM_EM_* variable (AWX's blank field) is not set
+            self._read_config_data(path)
         cache_key = self.get_cache_key(path)
         use_cache = self.get_option("cache") and cache
         servers = None
@@ -137,6 +139,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleError("em_backup_servers: invalid server option: %s" % error)
         transport = Transport(base_url, product="Enterprise Manager", validate_certs=self.get_option("validate_certs"),
                               ca_path=self.get_option("ca_path"), timeout=self.get_option("timeout"))
+        for warning in transport.warnings:
+            self.display.warning(warning)
         return EmClient(transport, self.get_option("username"), self.get_option("password"))
 
     def _fetch_servers(self):

@@ -53,6 +53,11 @@ UNKNOWN_OUTCOME_HINT = (
     "Run the task again: it reads the current state first and only changes what still differs."
 )
 
+EMPTY_CA_WARNING = (
+    "ca_path %s is empty, so it is ignored: the %s's certificate is checked against this machine's trusted CAs. "
+    "(AWX writes the CA file of a credential even when its CA certificate field is blank.) To trust the "
+    "server's own certificate, put it (or the CA that signed it) there as PEM; otherwise leave ca_path out.")
+
 TLS_HINT = (
     "The server's TLS certificate is not trusted by this machine. Veeam servers ship a self-signed "
     "certificate: save the server's certificate (or the CA that signed it) as a PEM file and pass it as "
@@ -140,6 +145,7 @@ class Transport(object):
         self.max_retry_after = max_retry_after
         self.sleep = sleep
         self.request_count = 0
+        self.warnings = []
         self._secrets = set()
         self._on_secret = on_secret
         if not validate_certs:
@@ -149,6 +155,9 @@ class Transport(object):
             raise VeeamError("ca_path %s %s" % (ca_path, "cannot be read" if os.path.exists(ca_path) else "does not exist"),
                              error_code="invalid_input",
                              hint="Give the PEM file with the %s's certificate or the CA that signed it." % product)
+        if validate_certs and ca_path and _is_blank_file(ca_path):
+            self.warnings.append(EMPTY_CA_WARNING % (ca_path, product))
+            ca_path = None
         self.session = requests.Session()
         self.session.trust_env = use_proxy
         # Passed with every request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override Session.verify.
@@ -208,8 +217,8 @@ class Transport(object):
                     self.sleep(delay)
                     attempt += 1
                     continue
-            raise self.http_error(method, path, response, outcome_unknown=not safe_to_repeat and status >= 500
-                                  and status not in NOT_PROCESSED_STATUSES, attempts=attempt + 1)
+            outcome_unknown = not safe_to_repeat and status >= 500 and status not in NOT_PROCESSED_STATUSES
+            raise self.http_error(method, path, response, outcome_unknown=outcome_unknown, attempts=attempt + 1)
 
     def _send(self, method, url, params, json, data, headers, auth):
         self.request_count += 1
@@ -292,6 +301,14 @@ class Transport(object):
 
     def close(self):
         self.session.close()
+
+
+def _is_blank_file(path):
+    """True for a file that holds nothing but whitespace (an empty CA file is "no CA file given")."""
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as handle:
+        return not handle.read().strip()
 
 
 def _was_sent(exc):
