@@ -77,3 +77,21 @@ def test_a_python_without_requests_says_what_to_do(inventory, env, python_withou
     assert "requests" in message and python_without_requests in message
     assert "%s -m pip install requests" % python_without_requests in message
     assert "ansible_python_interpreter" in message
+
+
+def test_import_playbook_in_a_project_of_your_own(simulator, env, sim_admin, em_admin, tmp_path):
+    """The project layout of the README: the collection's playbook imported, the people in group_vars."""
+    project = tmp_path / "veeam-access"
+    (project / "inventory" / "group_vars" / "veeam_vbr").mkdir(parents=True)
+    (project / "inventory" / "veeam.yml").write_text(
+        "veeam_vbr:\n  hosts:\n    vbr01:\n      veeam_vbr_server: \"%s\"\n  vars:\n    veeam_em_server: \"%s\"\n"
+        % (simulator.vbr_url, simulator.em_url))
+    (project / "inventory" / "group_vars" / "veeam_vbr" / "people.yml").write_text(
+        "veeam_onboard_users:\n  - name: TECH\\jane.doe\n    vbr_roles: [Restore Operator]\n"
+        "    em_roles: [VM Restore Operator]\n")
+    (project / "onboard.yml").write_text("- name: Onboard the people of inventory/group_vars/veeam_vbr/people.yml\n"
+                                         "  ansible.builtin.import_playbook: backupops.veeam.onboard\n")
+    run = run_playbook("onboard.yml", inventory="inventory/veeam.yml", env=env, cwd=str(project))
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert sim_admin.user("TECH\\jane.doe") is not None
+    assert "TECH\\jane.doe" in [account["name"] for account in em_admin.state()["accounts"]]
