@@ -176,9 +176,11 @@ changelog-lint: venv ## antsibull-changelog lint of changelogs/
 # the clients, the simulator and the fault table do HTTP without ansible-core in between and run on .venv only.
 CORE_VERSIONS := 2.17 2.21
 CORE_TARGETS := $(addprefix core-,$(CORE_VERSIONS))
-# A Python 3.12 for ansible-core 2.21: python3.12 on PATH, else the newest 3.12 that pyenv has.
-PYTHON312 ?= $(firstword $(shell command -v python3.12 2>/dev/null) \
-	$(lastword $(sort $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12))))
+# A Python 3.12 for ansible-core 2.21: python3.12 on PATH, else the newest 3.12 that pyenv has - the first of
+# them that runs as 3.12 (a pyenv shim on PATH does not, unless pyenv has selected a 3.12).
+PYTHON312_CANDIDATES := $(shell command -v python3.12 2>/dev/null; ls -d $(HOME)/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV)
+PYTHON312 ?= $(firstword $(foreach candidate,$(PYTHON312_CANDIDATES),$(shell $(candidate) -c \
+	'import sys; print(sys.executable if sys.version_info[:2] == (3, 12) else "")' 2>/dev/null)))
 CORE_PYTHON_2.17 := $(PYTHON)
 CORE_PYTHON_2.21 := $(PYTHON312)
 CORE_PYTHON_VERSION_2.17 := 3.11

@@ -83,4 +83,3 @@ def test_credential_type_env_names_match_the_modules():
             names = yaml.safe_load(handle)["injectors"]["env"]
         assert names and all(name.startswith(prefix) for name in names)
         assert not any(name.startswith("ANSIBLE_") for name in names)
-

@@ -2,7 +2,6 @@
 current directory, and the modules run with the controller's Python (the one with `requests`) unless told
 otherwise - also when the inventory, the configuration or interpreter discovery would pick another Python."""
 
-import os
 import subprocess
 import sys
 

@@ -50,7 +50,7 @@ def rewrite_link(text, target, names, meta):
     """A link of docs/<guide>.md as the RST page needs it."""
     if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
         return "`%s <%s>`__" % (text, target)
-    path, _, anchor = target.partition("#")
+    path, anchor = (target.split("#", 1) + [""])[:2]
     name = posixpath.splitext(posixpath.basename(path))[0]
     if posixpath.dirname(path) in ("", ".") and path.endswith(".md") and name in names:
         return ":ref:`%s <%s%s>`" % (text or name, label_prefix(meta), name)

@@ -24,9 +24,9 @@ def dev_pin(package):
     """The exact version requirements-dev.txt pins for ``package`` (what make test runs)."""
     with open(os.path.join(REPO_ROOT, "requirements-dev.txt")) as handle:
         for line in handle:
-            name, _, version = line.split("#")[0].strip().partition("==")
-            if name.lower() == package:
-                return version
+            pin = line.split("#")[0].strip().split("==")
+            if len(pin) == 2 and pin[0].lower() == package:
+                return pin[1]
     raise AssertionError("requirements-dev.txt pins no %s" % package)
 
 
