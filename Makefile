@@ -40,7 +40,7 @@ PYTEST := $(BIN)/python -m pytest -q
 PARALLEL := -n 2
 
 comma := ,
-stage = @printf '\n==== %s\n' "$(1)"
+stage = @printf '\n==== %s  [%s]\n' "$(1)" "$$(date +%T)"
 
 # $(call run_pytest,<folder>,<extra options>[,<python>]): pytest (of .venv unless another python is named) exits
 # 5 when it collects no test; say so instead of failing without an explanation (a folder that exists must hold
