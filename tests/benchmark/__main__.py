@@ -152,8 +152,8 @@ def main(argv=None):
         report += markdown_report(rows, lookup, fleet, [], "", "") + "\n"
     if scaled:
         report += scale_report(scaled, write_charts(scaled, args.chart_dir)) + "\n"
-    report += "## Targets\n\n" + "\n".join("- %s %s: %s" % ("PASS" if passed else "FAIL", target, detail)
-                                            for target, passed, detail in results)
+    lines = ["- %s %s: %s" % ("PASS" if passed else "FAIL", target, detail) for target, passed, detail in results]
+    report += "## Targets\n\n" + "\n".join(lines)
     report += "\n\nReproduce: `make bench` (or `.venv/bin/python -m tests.benchmark %s`).\n" % " ".join(sys.argv[1:])
     print(report)
     if args.output:

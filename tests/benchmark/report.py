@@ -50,10 +50,9 @@ def _row(measurement, ratio=""):
 
 def markdown_report(rows, lookup, fleet, results, context, command_args):
     """The table of scenarios 1-6 (with its targets and the way to reproduce it when ``results`` are given)."""
-    lines = ["## Onboarding on VBR: bulk, loop, uri baseline", ""] + ([context, ""] if context else []) + [
-             "| scenario | users | wall time | requests by kind | API requests | minimum | vs minimum | peak RSS | "
-             "time vs bulk |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    header = ["| scenario | users | wall time | requests by kind | API requests | minimum | vs minimum | peak RSS | "
+              "time vs bulk |", "|---|---:|---:|---|---:|---:|---:|---:|---:|"]
+    lines = ["## Onboarding on VBR: bulk, loop, uri baseline", ""] + ([context, ""] if context else []) + header
     for size in sorted(rows):
         row = rows[size]
         bulk = row["bulk"]
