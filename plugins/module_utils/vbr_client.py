@@ -551,8 +551,21 @@ class VbrClient(object):
     def get_security_settings(self):
         return self.get_json(SETTINGS_PATH)
 
+    def mfa_enabled(self):
+        """Whether server-wide MFA is on; an answer without a true/false ``mfaEnabled`` is an error, never "off"."""
+        settings = self.get_security_settings()
+        if not isinstance(settings, dict) or not isinstance(settings.get("mfaEnabled"), bool):
+            raise unexpected_shape(self.server, "GET %s" % SETTINGS_PATH, "an object with mfaEnabled true or false",
+                                   settings)
+        return settings["mfaEnabled"]
+
     def set_mfa_enabled(self, enabled):
-        return self.request("PUT", SETTINGS_PATH, json={"mfaEnabled": bool(enabled)}).json()
+        """Turn server-wide MFA on or off; returns the setting the server answers with."""
+        settings = self.request("PUT", SETTINGS_PATH, json={"mfaEnabled": bool(enabled)}).json()
+        if not isinstance(settings, dict) or not isinstance(settings.get("mfaEnabled"), bool):
+            raise unexpected_shape(self.server, "PUT %s" % SETTINGS_PATH, "an object with mfaEnabled true or false",
+                                   settings)
+        return settings["mfaEnabled"]
 
     # ------------------------------------------------------------------ roles
     def list_roles(self):

@@ -203,7 +203,7 @@ def lockout_refusals(client, plans, protection, all_accounts=None):
 
     def mfa_enabled():
         if "mfa" not in settings:
-            settings["mfa"] = bool(client.get_security_settings().get("mfaEnabled"))
+            settings["mfa"] = client.mfa_enabled()
         return settings["mfa"]
 
     def admin_left():

@@ -3,8 +3,11 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every module of the collection shares: connection options, the client, clean failures."""
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+import sys
 
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.backupops.veeam.plugins.module_utils.environment import env_fallback_if_set
 from ansible_collections.backupops.veeam.plugins.module_utils.errors import VeeamError
 from ansible_collections.backupops.veeam.plugins.module_utils.transport import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, Transport, build_base_url)
@@ -13,10 +16,21 @@ from ansible_collections.backupops.veeam.plugins.module_utils import em_client, 
 EM_DEFAULT_PORT = em_client.DEFAULT_PORT
 INSECURE_WARNING = ("validate_certs is false: the identity of the %s is not checked, so the credentials could be "
                     "sent to an impostor. Trust the server's certificate with ca_path instead.")
+REQUESTS_HINT = (
+    "The modules of backupops.veeam need 'requests' in the Python that runs them, here %s. Either install it "
+    "there (%s -m pip install requests), or run the modules with the Python that has it, usually the one that "
+    "runs ansible-playbook: the collection's playbooks do that by default; in your own play set "
+    "ansible_python_interpreter: '{{ ansible_playbook_python }}' (or the path of that Python) for the Veeam hosts.")
 
 
 def _env(name):
-    return (env_fallback, [name])
+    """Fallback to the environment variable ``name``; empty means not set (AWX injects blank fields so)."""
+    return (env_fallback_if_set, [name])
+
+
+def requests_missing_message():
+    """What to do when 'requests' cannot be imported, naming the Python that runs the module."""
+    return "%s %s" % (missing_required_lib("requests"), REQUESTS_HINT % (sys.executable, sys.executable))
 
 
 def _connection_spec(prefix, default_port, extra=None):
@@ -74,7 +88,7 @@ class VeeamModule(AnsibleModule):
         spec.update(argument_spec or {})
         super(VeeamModule, self).__init__(argument_spec=spec, **kwargs)
         if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+            self.fail_json(msg=requests_missing_message(), exception=REQUESTS_IMPORT_ERROR)
         self._client = None
         self._check_connection_numbers()
         self._check_not_blank(not_blank)
@@ -126,10 +140,13 @@ class VeeamModule(AnsibleModule):
             self.warn(warning)
         if not params["validate_certs"]:
             self.warn(INSECURE_WARNING % self.product)
-        return Transport(base_url, product=self.product, validate_certs=params["validate_certs"],
-                         ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"],
-                         use_proxy=params["use_proxy"], on_secret=self.no_log_values.add,
-                         parallel_requests=params.get("parallel_requests") or 1)
+        transport = Transport(base_url, product=self.product, validate_certs=params["validate_certs"],
+                              ca_path=params["ca_path"], timeout=params["timeout"], retries=params["retries"],
+                              use_proxy=params["use_proxy"], on_secret=self.no_log_values.add,
+                              parallel_requests=params.get("parallel_requests") or 1)
+        for warning in transport.warnings:
+            self.warn(warning)
+        return transport
 
     def close_client(self):
         # getattr: AnsibleModule fails bad arguments from its own __init__, before _client exists.

@@ -174,8 +174,8 @@ options:
         default: false
   exclusive:
     description:
-      - With O(accounts), remove every Enterprise Manager account that the list does not name (the lockout guards
-        still apply - the connected account, O(protected_accounts) and the last Portal Administrator stay).
+      - With O(accounts), remove every Enterprise Manager account that the list does not name. The lockout guards
+        still apply - the connected account, O(protected_accounts) and the last Portal Administrator stay.
     type: bool
     default: false
   keep:

@@ -33,7 +33,8 @@ options:
     default: 300
   poll_interval:
     description:
-      - Seconds between two looks at the task.
+      - Seconds between two looks at the task. The first looks come sooner (a quarter of this, then doubling up
+        to it), so a short rebuild is not waited for longer than it runs.
     type: float
     default: 2
 extends_documentation_fragment:

@@ -108,7 +108,7 @@ def main_logic(module):
     if wanted is None and not module.params["reset_for"]:
         module.fail_json(msg="Nothing to do: give enabled (true or false) and/or reset_for (a list of user names)")
     client = module.client
-    before = bool(client.get_security_settings().get("mfaEnabled"))
+    before = client.mfa_enabled()
     change = wanted is not None and wanted != before
     if change and wanted and not module.params["allow_lockout"]:
         vbr_users.guard_mfa_lockout(client, module.protection())
@@ -116,7 +116,7 @@ def main_logic(module):
     after = wanted if change else before
     if not module.check_mode:
         if change:
-            after = bool(client.set_mfa_enabled(wanted).get("mfaEnabled"))
+            after = client.set_mfa_enabled(wanted)
         for account in resets:
             client.reset_mfa(account["id"])
     result = dict(changed=change or bool(resets), mfa_enabled=after, reset=[account["name"] for account in resets],

@@ -29,7 +29,7 @@ DOMAIN = "BENCH"
 class Measurement(object):
     """One scenario's figures."""
 
-    def __init__(self, scenario, users, wall, kinds, minimum, peak_rss_kb, changed=None):
+    def __init__(self, scenario, users, wall, kinds, minimum, peak_rss_kb, changed=None, by_product=None):
         self.scenario = scenario
         self.users = users
         self.wall = wall
@@ -37,6 +37,8 @@ class Measurement(object):
         self.minimum = minimum
         self.peak_rss_kb = peak_rss_kb
         self.changed = changed
+        # requests by kind of each product ({"vbr": {...}, "em": {...}}); ``kinds`` is their sum
+        self.by_product = by_product or {"vbr": dict(kinds)}
 
     @property
     def requests(self):
@@ -44,8 +46,13 @@ class Measurement(object):
 
     @property
     def api_requests(self):
-        """Token, reads and writes: what the minimum counts (logouts are listed apart)."""
+        """Token or logon, reads and writes: what the minimum counts (logouts are listed apart)."""
         return self.requests - self.kinds.get("logout", 0)
+
+    def product_requests(self, product):
+        """API requests (logouts apart) the simulated servers of ``product`` (vbr, em) received."""
+        kinds = self.by_product.get(product) or {}
+        return sum(kinds.values()) - kinds.get("logout", 0)
 
     def as_dict(self):
         return {"scenario": self.scenario, "users": self.users, "wall_s": round(self.wall, 2),
@@ -64,6 +71,14 @@ def existing_users(simulator):
 def minimum_requests(users_on_server, writes, servers=1):
     """1 token + ceil(users/page) list reads + 1 role read + one write per change, per server."""
     return servers * (1 + max(1, math.ceil(users_on_server / float(PAGE_SIZE))) + 1) + writes
+
+
+def _summed(kinds_list):
+    total = {}
+    for kinds in kinds_list:
+        for kind, count in kinds.items():
+            total[kind] = total.get(kind, 0) + count
+    return total
 
 
 def run_measured(command, env, cwd=REPO_ROOT):
@@ -101,8 +116,8 @@ class Bench(object):
         return target
 
     # ------------------------------------------------------------------ plumbing
-    def simulator(self, vbr_servers=1, seed_users=0):
-        config = SimConfig(vbr_port=0, em=False, vbr_servers=vbr_servers, seed_users=seed_users,
+    def simulator(self, vbr_servers=1, seed_users=0, em=False):
+        config = SimConfig(vbr_port=0, em=em, vbr_servers=vbr_servers, seed_users=seed_users,
                            latency_ms=self.latency_ms, cert_dir=os.path.join(self.workdir, "certs"))
         simulator = Simulator(config).start()
         for server in simulator.vbr_servers:
@@ -125,24 +140,25 @@ class Bench(object):
                    "-e", "@" + self.vars_file(os.path.basename(playbook), variables)]
         if inventory:
             command += ["-i", inventory]
-        for server in simulator.vbr_servers:
+        for server in simulator.servers:
             server.stats.reset()
         returncode, wall, peak, output = run_measured(command, env)
         if returncode != 0:
             raise RuntimeError("%s failed (exit %d):\n%s" % (os.path.basename(playbook), returncode, output[-4000:]))
         if self.verbose:
             sys.stderr.write(output[-1500:])
-        kinds = {}
-        for server in simulator.vbr_servers:
-            for kind, count in server.stats.snapshot()["by_kind"].items():
-                kinds[kind] = kinds.get(kind, 0) + count
-        return wall, peak, kinds
+        by_product = {"vbr": _summed(server.stats.snapshot()["by_kind"] for server in simulator.vbr_servers)}
+        if simulator.em_server is not None:
+            by_product["em"] = dict(simulator.em_server.stats.snapshot()["by_kind"])
+        return wall, peak, by_product
 
     def measure(self, scenario, simulator, playbook, users, minimum, variables=None, **options):
         playbook = playbook if os.path.isabs(playbook) else os.path.join(PLAYBOOKS, playbook)
-        wall, peak, kinds = self.run_playbook(simulator, playbook, variables or {"bench_users": users}, **options)
-        result = Measurement(scenario, len(users), wall, kinds, minimum, peak)
-        sys.stderr.write("  %-40s %5d users  %8.1f s  %6d requests\n" % (scenario, len(users), wall, result.requests))
+        wall, peak, by_product = self.run_playbook(simulator, playbook, variables or {"bench_users": users},
+                                                   **options)
+        result = Measurement(scenario, len(users), wall, _summed(by_product.values()), minimum, peak,
+                             by_product=by_product)
+        sys.stderr.write("  %-44s %5d users  %8.1f s  %6d requests\n" % (scenario, len(users), wall, result.requests))
         return result
 
     # ------------------------------------------------------------------ scenarios

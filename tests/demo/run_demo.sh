@@ -27,8 +27,9 @@ fi
 
 # Second pass: the connection of every module comes from the VEEAM_* environment variables (the modules' env
 # fallbacks); VEEAM_SIM_INVENTORY lists the simulated VBR servers (group veeam_vbr) with the ports of this run.
+# The playbooks run by their full names from the installed collection, as users run them, and pick the Python
+# that runs ansible-playbook (.venv's, which has requests) themselves.
 export ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections"
-export ANSIBLE_PYTHON_INTERPRETER="$BIN/python"
 INVENTORY="$VEEAM_SIM_INVENTORY"
 cp "$INVENTORY" "$SIM_DIR/inventory.yml"
 
@@ -39,13 +40,13 @@ banner() { printf '\n==== %s\n' "$1"; }
 
 PEOPLE=playbooks/vars/people.example.yml
 banner "1. Onboard TECH\\jane.doe, TECH\\bob.smith and the group TECH\\Restore Operators on every VBR server and in EM"
-"$BIN/ansible-playbook" -i "$INVENTORY" playbooks/onboard.yml -e @"$PEOPLE"
+"$BIN/ansible-playbook" -i "$INVENTORY" backupops.veeam.onboard -e @"$PEOPLE"
 banner "2. The same again: nothing changes (idempotent)"
-"$BIN/ansible-playbook" -i "$INVENTORY" playbooks/onboard.yml -e @"$PEOPLE" | tail -n 4
+"$BIN/ansible-playbook" -i "$INVENTORY" backupops.veeam.onboard -e @"$PEOPLE" | tail -n 4
 banner "3. Audit: who has which role where (also written to .sim/audit/veeam-access.json and .csv)"
-"$BIN/ansible-playbook" -i "$INVENTORY" playbooks/audit.yml -e veeam_audit_dir="$SIM_DIR/audit"
+"$BIN/ansible-playbook" -i "$INVENTORY" backupops.veeam.audit -e veeam_audit_dir="$SIM_DIR/audit"
 banner "4. Offboard TECH\\bob.smith and TECH\\jane.doe everywhere"
-"$BIN/ansible-playbook" -i "$INVENTORY" playbooks/offboard.yml \
+"$BIN/ansible-playbook" -i "$INVENTORY" backupops.veeam.offboard \
   -e '{"veeam_offboard_users": ["TECH\\bob.smith", "TECH\\jane.doe"]}'
 
 banner "Summary: what the simulated servers received (requests per route)"

@@ -94,10 +94,13 @@ class PlaybookRun(object):
 
 
 def run_playbook(playbook, inventory="localhost,", extra_vars=None, env=None, check=False, diff=False,
-                 verbosity=0, timeout=600):
-    """Run a playbook; the results come back through the test-only ``record_results`` callback."""
+                 verbosity=0, timeout=600, cwd=REPO_ROOT):
+    """Run a playbook (a path, or a collection playbook's FQCN); the results come back through the test-only
+    ``record_results`` callback. ``env`` may override the ANSIBLE_* settings below."""
     command = ["ansible-playbook", "-i", inventory, playbook]
-    if extra_vars:
+    if isinstance(extra_vars, str):  # "@file", as AWX and ansible-runner pass extra variables
+        command += ["-e", extra_vars]
+    elif extra_vars:
         command += ["-e", json.dumps(extra_vars)]
     if check:
         command.append("--check")
@@ -108,13 +111,14 @@ def run_playbook(playbook, inventory="localhost,", extra_vars=None, env=None, ch
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
         record_file = handle.name
     environment = _environment(env)
-    environment.update({"ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR, "ANSIBLE_CALLBACKS_ENABLED": "record_results",
-                        "RECORD_RESULTS_FILE": record_file, "ANSIBLE_NOCOLOR": "1",
-                        "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_PYTHON_INTERPRETER": sys.executable})
+    settings = {"ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR, "ANSIBLE_CALLBACKS_ENABLED": "record_results",
+                "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_PYTHON_INTERPRETER": sys.executable}
+    settings.update((name, value) for name, value in (env or {}).items() if name in settings)
+    environment.update(settings, RECORD_RESULTS_FILE=record_file)
     environment["PATH"] = os.path.dirname(sys.executable) + os.pathsep + environment.get("PATH", "")
     try:
         completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=timeout, check=False,
-                                   cwd=REPO_ROOT)
+                                   cwd=cwd)
         with open(record_file) as handle:
             text = handle.read()
     finally:

@@ -234,3 +234,13 @@ def test_a_rebuild_whose_session_ends_while_waiting_says_it_can_no_longer_be_fol
     assert result["error"]["error_code"] == "task_lost" and "was started" in result["msg"]
     assert "no such object" not in result["msg"]
     assert em_admin.stats()["by_kind"].get("logon") == 1, "no new logon to poll a task the new session cannot see"
+
+
+def test_an_account_without_allow_restore_all_vms_is_an_error_not_false(em_env, em_admin):
+    fox_id = account(em_admin, FOX)["id"]
+    em_admin.fault(method="GET", path="%s/%s" % (ACCOUNTS, fox_id), status=200, times=0,
+                   body={"UID": "urn:veeam:EnterpriseAccount:" + fox_id, "Name": FOX, "AccountType": "User"})
+    result = run_module("em_account", {"name": FOX, "allow_restore_all_vms": False, "restore_scope": [FOX_VM]},
+                        env=em_env)
+    assert result.failed and result["error"]["error_code"] == "unexpected_response"
+    assert "AllowRestoreAllVms" in result["msg"] and em_writes(em_admin) == 0

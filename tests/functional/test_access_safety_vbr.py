@@ -240,3 +240,15 @@ def test_two_runs_creating_the_same_accounts_at_once_make_each_once(slow):
     assert not first.failed and not second.failed, (first.get("msg"), second.get("msg"))
     names = collections.Counter(user["name"] for user in admin.state()["users"])
     assert names["TECH\\jane.doe"] == 1 and names["TECH\\bob.smith"] == 1
+
+
+def test_an_mfa_setting_in_an_unknown_shape_is_an_error_not_off(vbr_env, sim_admin):
+    """The guard asks whether MFA is on; an answer it does not know must not read as "off"."""
+    sim_admin.fault(method="GET", path="/api/v1/security/settings", status=200, body={"mfa": True}, times=0)
+    for args in ({"enabled": True}, {"enabled": False}):
+        result = run_module("vbr_mfa", args, env=vbr_env)
+        assert result.failed and result["error"]["error_code"] == "unexpected_response", result.get("msg")
+        assert "mfaEnabled" in result["msg"] and "mfa" in result["msg"]
+    result = run_module("vbr_user", {"name": SVC, "is_service_account": False}, env=vbr_env)
+    assert result.failed and "mfaEnabled" in result["msg"]
+    assert sim_admin.user(SVC)["isServiceAccount"] is True and sim_admin.writes() == 0

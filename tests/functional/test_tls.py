@@ -128,9 +128,19 @@ def unreadable_file(tmp_path):
     return path, listener
 
 
+@pytest.mark.parametrize("content", [b"", b"   \n\n"])
+def test_an_empty_ca_file_is_not_given_and_says_so(product, tmp_path, content, sim_admin, em_admin):
+    """AWX writes a credential's CA file even when the field is blank: an empty file counts as no ca_path, with a
+    warning that names it (the server's self-signed certificate is then not trusted, which the error says)."""
+    path = str(tmp_path / "ca.pem")
+    with open(path, "wb") as handle:
+        handle.write(content)
+    result = run(product, {}, ca_path=path)
+    assert "ca_path %s is empty, so it is ignored" % path in json.dumps(result.get("warnings"))
+    assert result.failed and result["error"]["error_code"] == "tls"
+
+
 @pytest.mark.parametrize("content, fragment", [
-    (b"", "is empty"),
-    (b"   \n\n", "is empty"),
     (b"this is not a certificate\n", "holds no certificate that can be read"),
     (b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
      "holds no certificate that can be read"),

@@ -11,13 +11,20 @@ def test_benchmark_smoke(tmp_path):
     report = tmp_path / "benchmark.md"
     env = _environment()
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env["PATH"]
-    completed = subprocess.run([sys.executable, "-m", "tests.benchmark", "--smoke", "--output", str(report)],
+    completed = subprocess.run([sys.executable, "-m", "tests.benchmark", "--smoke", "--output", str(report),
+                                "--chart-dir", str(tmp_path)],
                                capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=600, check=False)
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     text = report.read_text()
     for scenario in ("1. bulk vbr_user", "2. vbr_user in a loop", "3. ansible.builtin.uri baseline",
-                     "4. bulk re-run", "5. one user among", "6. onboard role, 2 servers"):
-        assert scenario in text
-    assert "FAIL" not in text and text.count("PASS") == 3
+                     "4. bulk re-run", "5. one user among", "6. onboard role, 2 servers",
+                     "7a. onboarding before", "7b. onboarding, onboard role", "7c. onboarding re-run",
+                     "8a. EM bulk em_account", "8b. em_account in a loop", "8c. EM ansible.builtin.uri baseline",
+                     "8d. EM bulk re-run", "9a. VBR bulk, serial", "9b. VBR bulk, 4 at once", "9c. EM bulk, serial",
+                     "9d. EM bulk, 4 at once", "10. VBR bulk, serial", "11. onboard role, 2 servers"):
+        assert scenario in text, scenario
+    assert "FAIL" not in text and text.count("PASS") == 7, text[text.index("## Targets"):]
+    for chart in ("benchmark-people.svg", "benchmark-servers.svg"):
+        assert (tmp_path / chart).read_text().startswith("<svg")
     rerun = [line for line in text.splitlines() if line.startswith("| 4. bulk re-run")]
     assert len(rerun) == 1 and "write" not in rerun[0], rerun
