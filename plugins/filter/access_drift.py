@@ -20,10 +20,10 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 from ansible.utils.unsafe_proxy import wrap_var
 
 from ansible_collections.backupops.veeam.plugins.module_utils.vbr_client import role_key
+from ansible_collections.backupops.veeam.plugins.plugin_utils.template_values import none_if_blank
 
 EM_SERVER = "Enterprise Manager"
 MODES = ("drift", "enforce")
@@ -54,7 +54,7 @@ def as_data(value):
 def _plain(value):
     if isinstance(value, Mapping):
         return dict((_plain(key), _plain(item)) for key, item in value.items())
-    if is_sequence(value) and not isinstance(value, string_types):
+    if is_sequence(value) and not isinstance(value, str):
         return [_plain(item) for item in value]
     return value
 
@@ -175,8 +175,8 @@ class ServerReport(object):
         if result.get("not_managed"):
             return "not_managed", _text(result.get("msg")) or None
         if result.get("not_run"):
-            return "not_reached", (_text(result.get("msg"))
-                                   or "the task did not run for this server (the play stopped before it?)")
+            why = _text(result.get("msg")) or "the task did not run for this server (the play stopped before it?)"
+            return "not_reached", why
         error = result.get("error") or {}
         message = _text(result.get("msg")).strip() or None
         if result.get("unreachable") or (error.get("status") is None and error.get("error_code") in NOT_REACHED_CODES):
@@ -224,6 +224,7 @@ def access_drift(vbr_results, em_result=None, mode="drift", previous=None, gener
     if not isinstance(vbr_results or {}, dict):
         raise AnsibleFilterError("access_drift: vbr_results must map each VBR host to its result")
     servers = [ServerReport(host, "vbr", (vbr_results or {})[host], mode).build() for host in sorted(vbr_results or {})]
+    em_result, previous = none_if_blank(em_result), none_if_blank(previous)
     if em_result is not None:
         servers.append(ServerReport(EM_SERVER, "em", em_result, mode).build())
     summaries = [server.as_dict() for server in servers]
@@ -244,7 +245,7 @@ def _rows_of(data, option):
     """Matrix rows from an audit's JSON (a list of rows) or an access report (a dictionary with ``matrix``)."""
     if isinstance(data, dict):
         data = data.get("matrix")
-    if data is None or not is_sequence(data) or isinstance(data, string_types):
+    if data is None or not is_sequence(data) or isinstance(data, str):
         raise AnsibleFilterError("access_changes: %s must be the rows of an audit (veeam-access.json) or an access "
                                  "report (a dictionary with matrix)" % option)
     rows = {}
@@ -284,14 +285,15 @@ def access_changes(current, previous, servers=None):
 
 
 def _row_differs(old, new):
-    return (_role_keys(old) != _role_keys(new) or _text(old.get("type")) != _text(new.get("type"))
-            or [name.casefold() for name in _scope_names(old)] != [name.casefold() for name in _scope_names(new)])
+    if _role_keys(old) != _role_keys(new) or _text(old.get("type")) != _text(new.get("type")):
+        return True
+    return [name.casefold() for name in _scope_names(old)] != [name.casefold() for name in _scope_names(new)]
 
 
 # ---------------------------------------------------------------------------------------------- the table
 def _cell(value, width):
     """A table cell: lists joined, control characters shown escaped (a name cannot break the table's lines)."""
-    if is_sequence(value) and not isinstance(value, string_types):
+    if is_sequence(value) and not isinstance(value, str):
         value = ", ".join(_text(item) for item in value)
     text = "".join(character if character.isprintable() else repr(character)[1:-1] for character in _text(value))
     return text if width is None else "%-*s" % (width, text)
@@ -313,9 +315,10 @@ def access_report_table(report):
     lines.append(_line(("SERVER", "STATUS", "UNLISTED", "MISSING", "DIFFERS", "IN PLACE", "KEPT"), widths))
     for server in report["servers"]:
         counts = server["counts"]
-        lines.append(_line((server["server"], server["status"].replace("_", " "), counts["unlisted"],
-                            counts["missing"], counts["differs"], counts["in_place"], counts["kept"]), widths)
-                     + ("  " + _cell(server["message"], None) if server.get("message") else ""))
+        message = ("  " + _cell(server["message"], None)) if server.get("message") else ""
+        cells = (server["server"], server["status"].replace("_", " "), counts["unlisted"], counts["missing"],
+                 counts["differs"], counts["in_place"], counts["kept"])
+        lines.append(_line(cells, widths) + message)
     widths = (24, 30, 9, 30, 30, None)
     if report.get("drift"):
         lines += ["", _line(("SERVER", "ACCOUNT", "DRIFT", "BEFORE", "AFTER", "RESULT"), widths)]

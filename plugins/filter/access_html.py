@@ -51,7 +51,6 @@ import html
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 from ansible.utils.unsafe_proxy import wrap_var
 
 # No script, no request anywhere: even markup that slipped through could run nothing and fetch nothing.
@@ -85,7 +84,7 @@ def esc(value):
     """Text for HTML (element content and double-quoted attributes): every value goes through here."""
     if value is None:
         return ""
-    if is_sequence(value) and not isinstance(value, string_types):
+    if is_sequence(value) and not isinstance(value, str):
         return ", ".join(esc(item) for item in value)
     return html.escape(str(value), quote=True)
 
@@ -146,9 +145,9 @@ def _drift_section(drift):
                  _side(row, "before"), _side(row, "after"),
                  esc(row.get("result")) + (("<br>%s" % esc(row.get("error"))) if row.get("error") else "")]
         rows.append(_row("drift", row.get("drift"), cells))
+    table = _table(["Server", "Account", "Drift", "What differs", "Before", "After", "Result"], rows)
     return ('<h2 id="drift">Drift</h2>\n<p>Unlisted: has access, not in the desired state. Missing: in the desired '
-            'state, no access. Differs: roles, scope or settings differ.</p>\n'
-            + _table(["Server", "Account", "Drift", "What differs", "Before", "After", "Result"], rows))
+            'state, no access. Differs: roles, scope or settings differ.</p>\n%s' % table)
 
 
 def _server_order(servers):
@@ -191,15 +190,15 @@ def _changes_section(changes):
                  _lines(change.get("roles_before")), _lines(change.get("roles_after")),
                  _lines(change.get("roles_added")), _lines(change.get("roles_removed"))]
         rows.append(_row("change", change.get("change"), cells))
-    return ('<h2 id="changes">Changes since the earlier audit</h2>\n'
-            + _table(["Server", "Account", "Change", "Roles before", "Roles after", "Added", "Removed"], rows))
+    table = _table(["Server", "Account", "Change", "Roles before", "Roles after", "Added", "Removed"], rows)
+    return '<h2 id="changes">Changes since the earlier audit</h2>\n' + table
 
 
 def access_html(report, title="Veeam access report"):
     if not isinstance(report, dict):
         raise AnsibleFilterError("access_html needs a report (a dictionary with matrix), got %s" % type(report).__name__)
     matrix = report.get("matrix")
-    if not is_sequence(matrix) or isinstance(matrix, string_types):
+    if not is_sequence(matrix) or isinstance(matrix, str):
         raise AnsibleFilterError("access_html: the report has no matrix (a list of audit rows)")
     sections, links = [], []
     if report.get("servers") is not None:

@@ -11,6 +11,7 @@ task failed. The documentation of each filter is in the YAML file of the same na
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.backupops.veeam.plugins.module_utils import em_accounts, vbr_users
+from ansible_collections.backupops.veeam.plugins.plugin_utils.template_values import none_if_blank
 
 # The role's account types, as each product names them.
 PRODUCT_TYPES = {
@@ -139,6 +140,7 @@ def access_report(people, vbr_results, em_result=None, mode="offboard", invalid=
     if mode not in WORDS:
         raise AnsibleFilterError("access_report: mode must be offboard or onboard, not %r" % (mode,))
     words = WORDS[mode]
+    em_result = none_if_blank(em_result)
     invalid = invalid or {}
     vbr_entries = dict((host, _entries(result or {}, "users")) for host, result in (vbr_results or {}).items())
     em_entries = _entries(em_result or {}, "accounts") if em_result is not None else {}

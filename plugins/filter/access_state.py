@@ -22,7 +22,6 @@ same name beside this file.
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
-from ansible.module_utils.six import string_types
 
 from ansible_collections.backupops.veeam.plugins.filter.access_report import PRODUCT_TYPES
 from ansible_collections.backupops.veeam.plugins.module_utils import account_names, em_accounts, vbr_users
@@ -41,11 +40,15 @@ def _name(value):
     return "" if value is None else str(value)
 
 
+def _is_scope_item(item):
+    return isinstance(item, dict) and bool(_name(item.get("ref")).strip()) and bool(_name(item.get("name")).strip())
+
+
 def _entries(value, option):
     """``value`` as a list of dictionaries, or an AnsibleFilterError naming ``option``."""
     if value is None:
         return []
-    if not is_sequence(value) or isinstance(value, string_types):
+    if not is_sequence(value) or isinstance(value, str):
         raise AnsibleFilterError("%s must be a list, got %s" % (option, type(value).__name__))
     return list(value)
 
@@ -102,7 +105,7 @@ def _account_problems(account, where, product):
         if problem:
             problems.append(problem)
     roles = account.get("roles")
-    if not is_sequence(roles) or isinstance(roles, string_types) or not roles:
+    if not is_sequence(roles) or isinstance(roles, str) or not roles:
         problems.append("%s (%s).roles must be a list of at least one role%s" % (
             where, name, "; to take all access away leave the account out of the desired state" if product == "vbr"
             else "; to remove the account leave it out of the desired state"))
@@ -125,13 +128,12 @@ def _em_settings_problems(account, where):
     problems = []
     scope = account.get("restore_scope")
     if scope is not None:
-        if not is_sequence(scope) or isinstance(scope, string_types):
+        if not is_sequence(scope) or isinstance(scope, str):
             problems.append("%s.restore_scope must be a list of {ref, name}" % where)
         else:
             problems += ["%s.restore_scope[%d] must be a dictionary with ref and name" % (where, number)
                          for number, item in enumerate(scope)
-                         if not isinstance(item, dict) or not _name(item.get("ref")).strip()
-                         or not _name(item.get("name")).strip()]
+                         if not _is_scope_item(item)]
     for key, fields in (("flr_settings", ("inplace_only", "extensions")), ("sql_settings", ("deny_in_place_restore",))):
         value = account.get(key)
         if value is not None and (not isinstance(value, dict) or any(field not in fields for field in value)):
@@ -271,7 +273,7 @@ def access_unverified_roles(access_vbr, access_em=None):
 
 
 def _add_unknown(found, roles, product):
-    for role in roles if is_sequence(roles) and not isinstance(roles, string_types) else []:
+    for role in roles if is_sequence(roles) and not isinstance(roles, str) else []:
         if not is_known_role(role, product) and _name(role) not in found:
             found.append(_name(role))
 

@@ -68,7 +68,6 @@ import io
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.collections import is_sequence
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 from ansible.utils.unsafe_proxy import wrap_var
 
 # OWASP, CSV Injection: fields starting with these are formulas (or can start one) in spreadsheets.
@@ -79,7 +78,7 @@ def csv_field(value, list_separator="; ", neutralize_formulas=True):
     """The text of one field: lists joined, None empty, a formula-like start neutralised."""
     if value is None:
         text = ""
-    elif is_sequence(value) and not isinstance(value, string_types):
+    elif is_sequence(value) and not isinstance(value, str):
         text = list_separator.join(csv_field(item, list_separator, False) for item in value)
     else:
         text = to_text(value)
@@ -89,7 +88,7 @@ def csv_field(value, list_separator="; ", neutralize_formulas=True):
 
 
 def to_csv(rows, columns=None, header=True, list_separator="; ", neutralize_formulas=True):
-    if not is_sequence(rows) or isinstance(rows, string_types):
+    if not is_sequence(rows) or isinstance(rows, str):
         raise AnsibleFilterError("to_csv needs a list of rows (dictionaries), got %s" % type(rows).__name__)
     for index, row in enumerate(rows):
         if not isinstance(row, dict):

@@ -92,8 +92,8 @@ def _down_level_upn_pair(down_level, upn):
     if not domain_account or not upn_parts:
         return False
     suffix = upn.split("@", 1)[1]
-    return (domain_account.group("account") == upn_parts.group("account")
-            and suffix.split(".", 1)[0] == domain_account.group("domain"))
+    same_user = domain_account.group("account") == upn_parts.group("account")
+    return same_user and suffix.split(".", 1)[0] == domain_account.group("domain")
 
 
 def unlisted_and_kept(accounts, listed_names, keep=(), name_of=lambda account: account["name"]):

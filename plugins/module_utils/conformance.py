@@ -121,8 +121,8 @@ class Report(object):
 
 def error_observed(error):
     """What a VeeamError may tell the report: status, Veeam's code, the request's method; no text."""
-    return {"status": error.status, "error_code": error.error_code if error.error_code in SAFE_VALUES or
-            (error.error_code or "").islower() else "string", "method": error.method}
+    safe = error.error_code in SAFE_VALUES or (error.error_code or "").islower()
+    return {"status": error.status, "error_code": error.error_code if safe else "string", "method": error.method}
 
 
 def answer_observed(response):

@@ -154,19 +154,18 @@ class VbrConformance(object):
         pagination = page.get("pagination") if isinstance(page, dict) else None
         users = page.get("data") if isinstance(page, dict) else None
         wanted = {"id", "name", "type", "roles", "isServiceAccount"}
-        ok = (isinstance(users, list) and isinstance(pagination, dict)
-              and {"total", "count", "skip", "limit"} <= set(pagination)
-              and all(wanted <= set(user) for user in users))
+        shaped = isinstance(users, list) and isinstance(pagination, dict)
+        ok = shaped and {"total", "count", "skip", "limit"} <= set(pagination)
+        ok = ok and all(wanted <= set(user) for user in users)
         self.record("VBR-PAGING", kit.PASS if ok else kit.DIFFERS, observed=kit.shape(page))
 
     def check_role_names(self):
         self.roles = self.client.paginate(ROLES_PATH)
         by_id = dict((str(role.get("id", "")).lower(), role) for role in self.roles)
         missing = sorted(BUILT_IN_ROLE_IDS[role_id] for role_id in BUILT_IN_ROLE_IDS if role_id not in by_id)
-        prefixed = [role_id for role_id in BUILT_IN_ROLE_IDS if role_id in by_id
-                    and str(by_id[role_id].get("name", "")).startswith(ROLE_NAME_PREFIX)]
-        plain = [role_id for role_id in BUILT_IN_ROLE_IDS if role_id in by_id
-                 and not str(by_id[role_id].get("name", "")).startswith(ROLE_NAME_PREFIX)]
+        present = [role_id for role_id in BUILT_IN_ROLE_IDS if role_id in by_id]
+        prefixed = [role_id for role_id in present if str(by_id[role_id].get("name", "")).startswith(ROLE_NAME_PREFIX)]
+        plain = [role_id for role_id in present if role_id not in prefixed]
         known = all(role_key(by_id[role_id].get("name")) == role_key(name)
                     for role_id, name in BUILT_IN_ROLE_IDS.items() if role_id in by_id)
         admin_prefixed = BACKUP_ADMINISTRATOR_ID in prefixed
@@ -310,8 +309,8 @@ class VbrConformance(object):
         path = "%s/%s/roles" % (USERS_PATH, state["user"]["id"])
         response = self.probe("PUT", path, json={"roles": [{"id": str(uuid.uuid4()), "name": "x"}]})
         observed = kit.answer_observed(response)
-        self.record("VBR-UNKNOWN-ROLE-ID", kit.PASS if response.status_code == 400 and
-                    observed.get("error_code") == "NotFound" else kit.DIFFERS, observed=observed)
+        refused = (response.status_code, observed.get("error_code")) == (400, "NotFound")
+        self.record("VBR-UNKNOWN-ROLE-ID", kit.PASS if refused else kit.DIFFERS, observed=observed)
 
     def check_user_writes(self, state):
         user_path = "%s/%s" % (USERS_PATH, state["user"]["id"])
@@ -323,8 +322,8 @@ class VbrConformance(object):
         back = self.probe("POST", user_path + "/changeServiceAccountMode", json={"isServiceAccountEnable": False})
         reset = self.probe("POST", user_path + "/resetMFA")
         writes["resetMFA"] = kit.answer_observed(reset)
-        ok = (roles.status_code == 200 and isinstance((roles.json() or {}).get("roles"), list)
-              and service.status_code == 200 and back.status_code == 200 and reset.status_code == 204)
+        roles_ok = roles.status_code == 200 and isinstance((roles.json() or {}).get("roles"), list)
+        ok = roles_ok and (service.status_code, back.status_code, reset.status_code) == (200, 200, 204)
         self.record("VBR-WRITES", kit.PASS if ok else kit.DIFFERS, observed=writes,
                     note="DELETE 204 then 404 is checked when the account is removed")
 
@@ -391,8 +390,8 @@ class VbrConformance(object):
         if response.status_code == 201:
             self.probe("DELETE", "%s/%s" % (USERS_PATH, response.json().get("id")))
         observed = kit.answer_observed(response)
-        self.record("VBR-UNRESOLVABLE", kit.PASS if response.status_code == 400 and
-                    observed.get("error_code") == "NotFound" else kit.DIFFERS, observed=observed)
+        refused = (response.status_code, observed.get("error_code")) == (400, "NotFound")
+        self.record("VBR-UNRESOLVABLE", kit.PASS if refused else kit.DIFFERS, observed=observed)
 
     def check_mfa_reset_group(self):
         if not self.test_group:

@@ -133,9 +133,8 @@ def match_scope(wanted_items, listed_items):
     ordered = sorted(wanted_items, key=lambda item: not any(
         str(other.get("root") or "").casefold() == str(item["root"]).casefold() for other in listed_items))
     for wanted in ordered:
-        exact = [item for item in unused if same_scope_item(wanted, item)
-                 and str(item.get("root") or "").casefold() == str(wanted["root"]).casefold()]
         loose = [item for item in unused if same_scope_item(wanted, item)]
+        exact = [item for item in loose if str(item.get("root") or "").casefold() == str(wanted["root"]).casefold()]
         found = (exact or loose or [None])[0]
         if found is None:
             missing.append(wanted)

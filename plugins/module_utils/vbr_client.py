@@ -193,8 +193,8 @@ class VbrClient(object):
             return False
         self._versions_tried.add(self._trying_version)
         offered = offered_versions(error.message)
-        candidates = [version for version in SUPPORTED_API_VERSIONS if version not in self._versions_tried
-                      and (offered is None or version in offered)]
+        candidates = [version for version in SUPPORTED_API_VERSIONS
+                      if version not in self._versions_tried and (offered is None or version in offered)]
         if not candidates:
             return False
         self._trying_version = candidates[-1]

@@ -66,10 +66,10 @@ def existing_custom_role(client, name):
     candidates = [role for role in matching_roles(roles, name) if is_built_in(role) is False]
     exact = [role for role in candidates if same_name(role.get("name"), name)]
     if len(candidates) > len(exact) or len(exact) > 1:
+        others = [role for role in candidates if role not in exact] or exact
         raise VeeamError("The custom role name %r clashes with %s: role names compare with and without the "
                          "'Veeam ' prefix. Choose another name, or give the existing role's exact name"
-                         % (name, " and ".join(describe_role(role) for role in candidates if role not in exact)
-                            or " and ".join(describe_role(role) for role in exact)),
+                         % (name, " and ".join(describe_role(role) for role in others)),
                          error_code="invalid_input")
     return client.custom_role_details(exact[0]["id"]) if exact else None
 

@@ -183,10 +183,10 @@ def access_changes(plans, admin_role_id, mfa_enabled):
                 and not plan.after.get("isServiceAccount") and mfa_enabled():
             loses_login = ("it would turn service-account mode off for %s while MFA is enabled on the server "
                            "(only service accounts can use the REST API then)" % plan.name)
+        demoted = plan.after is not None and not has_backup_administrator(plan.after, admin_role_id)
         changes.append(lockout.AccessChange(plan.name, removed=plan.before is not None and plan.after is None,
-                                            loses_admin=was_admin and plan.after is not None
-                                            and not has_backup_administrator(plan.after, admin_role_id),
-                                            loses_login=loses_login, was_admin=was_admin))
+                                            loses_admin=was_admin and demoted, loses_login=loses_login,
+                                            was_admin=was_admin))
     return changes
 
 
@@ -300,6 +300,12 @@ def plan_result(plan, after, outcome, error=None):
     return entry
 
 
+def _roles_written(plan, entry):
+    """Whether this run set the account's role list (to be read back, see _verify_roles)."""
+    changed = entry["outcome"] == outcomes.CHANGED and entry["after"] is not None
+    return changed and plan.intent is not None and SET_ROLES in plan.done
+
+
 def execute(client, plans, check_mode, refusal=None, workers=1):
     """Apply the plans (unless in check mode), up to ``workers`` accounts at once; returns an :class:`outcomes.Run`
     with one entry per plan, in plan order.
@@ -328,8 +334,7 @@ def execute(client, plans, check_mode, refusal=None, workers=1):
 
     run = outcomes.execute_plans("VBR users", plans, settled, write, failed, workers)
     written = [(plan, entry["after"], entry) for plan, entry in zip(plans, run.entries)
-               if entry["outcome"] == outcomes.CHANGED and not check_mode and plan.intent is not None
-               and SET_ROLES in plan.done and entry["after"] is not None]
+               if not check_mode and _roles_written(plan, entry)]
     if written:
         _verify_roles(client, written, run)
     return run

@@ -8,12 +8,12 @@ import sys
 
 import ansible.release
 
-from . import scale
+from . import access, scale
 from .bench import Bench
 from .chart import line_chart
 from .report import check_scale_targets, check_targets, markdown_report, scale_report
 
-GROUPS = ("classic", "onboarding", "em", "parallel", "growth")
+GROUPS = ("classic", "onboarding", "em", "parallel", "growth", "access")
 
 
 def sizes_list(text):
@@ -56,6 +56,14 @@ def parse_args(argv=None):
                         help="scenario 11: VBR servers for the onboard role (default %(default)s)")
     parser.add_argument("--growth-server-people", type=int, default=100,
                         help="scenario 11: people per server (default %(default)s)")
+    parser.add_argument("--access-servers", type=int, default=50,
+                        help="scenario 12: simulated VBR servers held to the desired state (default %(default)s)")
+    parser.add_argument("--access-accounts", type=int, default=5000,
+                        help="scenario 12: accounts of the desired state on each server (default %(default)s)")
+    parser.add_argument("--access-em-accounts", type=int, default=500,
+                        help="scenario 12: accounts of the desired state in EM, 0 leaves EM out (default %(default)s)")
+    parser.add_argument("--access-drift", type=float, default=1.0,
+                        help="scenario 12: percent of the accounts drifted each way (default %(default)s)")
     parser.add_argument("--only", default=",".join(GROUPS),
                         help="scenario groups to run, comma-separated, of: %s (default all)" % ", ".join(GROUPS))
     parser.add_argument("--chart-dir", default="build",
@@ -71,6 +79,7 @@ def smoke_settings(args):
     args.sizes, args.latency_ms, args.among, args.fleet, args.fleet_users = [5], 0.0, 450, 2, 3
     args.onboard_people, args.onboard_servers, args.em_size, args.parallel_size = 4, 2, 4, 6
     args.growth_users, args.growth_servers, args.growth_server_people = [3, 6], [1, 2], 2
+    args.access_servers, args.access_accounts, args.access_em_accounts, args.access_drift = 2, 12, 3, 10.0
     return args
 
 
@@ -99,6 +108,10 @@ def run_scale(bench, args, groups):
         sys.stderr.write("growth:\n")
         results["growth_users"] = scale.growth_by_users(bench, args.growth_users, args.parallel)
         results["growth_servers"] = scale.growth_by_servers(bench, args.growth_servers, args.growth_server_people)
+    if "access" in groups:
+        sys.stderr.write("access as code:\n")
+        results["access"] = access.access_fleet(bench, args.access_servers, args.access_accounts, args.access_drift,
+                                                args.access_em_accounts)
     return results
 
 

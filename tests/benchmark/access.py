@@ -1,4 +1,4 @@
-"""Benchmark scenario: access as code on a fleet (playbooks/access.yml, role backupops.veeam.access).
+"""Benchmark scenario: access as code on a fleet (playbook backupops.veeam.access, role backupops.veeam.access).
 
     from tests.benchmark.access import access_fleet, smoke
     drift, enforce, rerun = access_fleet(bench, servers=50, accounts=5000)
@@ -16,8 +16,8 @@ one write per account that differs, and the read-back of the role lists written 
 else one paged read); in Enterprise Manager one logon, the roles, the account list, one read per listed account that
 exists, and one write per change.
 
-Only the Bench object's pieces are used (latency, work folder, run_playbook): this file is wired into
-``python -m tests.benchmark`` by tests/benchmark/__main__.py.
+Only the Bench object's pieces are used (latency, work folder, run_playbook); ``python -m tests.benchmark --only
+access`` (make bench) runs it as scenario 12.
 """
 
 import math
@@ -29,13 +29,15 @@ import requests
 from tests.simulator import SimConfig, Simulator
 from tests.simulator.run import inventory_text
 
-from .bench import DOMAIN, PAGE_SIZE, REPO_ROOT, Measurement
+from .bench import DOMAIN, PAGE_SIZE, REPO_ROOT, Measurement, _summed
 
 ACCESS_PLAYBOOK = os.path.join(REPO_ROOT, "playbooks", "access.yml")
 ROLE_CYCLE = ("Restore Operator", "Backup Viewer", "Backup Operator")
 KEPT = ("BUILTIN\\Administrators",)
 # vbr_users.SINGLE_READS_AT_MOST: up to this many role lists written are read back one by one.
 SINGLE_READS_AT_MOST = 5
+# The three runs of the scenario, in their order.
+RUNS = ("drift report", "enforcement", "re-run (nothing to change)")
 
 
 def listed_name(number):
@@ -133,24 +135,25 @@ def em_minimum(app, state, login, enforce):
 # ---------------------------------------------------------------------------------------------- the scenario
 def run_once(bench, simulator, inventory, state, label, accounts, enforce, forks):
     login = simulator.config.username
-    minimum = sum(vbr_minimum(server.app, state, login, enforce) for server in simulator.vbr_servers)
+    minimums = {"vbr": sum(vbr_minimum(server.app, state, login, enforce) for server in simulator.vbr_servers)}
     if simulator.em_server is not None:
-        minimum += em_minimum(simulator.em_server.app, state, login, enforce)
-        simulator.em_server.stats.reset()
+        minimums["em"] = em_minimum(simulator.em_server.app, state, login, enforce)
+    minimum = sum(minimums.values())
     variables = dict(state, veeam_access_enforce=enforce,
                      veeam_access_report_dir=os.path.join(bench.workdir, "access-report-%s" % label.split()[0]))
-    wall, peak, kinds = bench.run_playbook(simulator, ACCESS_PLAYBOOK, variables, forks=forks, inventory=inventory)
-    if simulator.em_server is not None:
-        for kind, count in simulator.em_server.stats.snapshot()["by_kind"].items():
-            kinds[kind] = kinds.get(kind, 0) + count
-    scenario = "access as code, %s: %d servers, %d accounts" % (label, len(simulator.vbr_servers), accounts)
-    result = Measurement(scenario, accounts, wall, kinds, minimum, peak, changed=kinds.get("write", 0))
+    wall, peak, by_product = bench.run_playbook(simulator, ACCESS_PLAYBOOK, variables, forks=forks, inventory=inventory)
+    kinds = _summed(by_product.values())
+    scenario = "12%s. access as code, %s: %d servers, %d accounts" % (
+        "abc"[RUNS.index(label)], label, len(simulator.vbr_servers), accounts)
+    result = Measurement(scenario, accounts, wall, kinds, minimum, peak, changed=kinds.get("write", 0),
+                         by_product=by_product)
+    result.minimum_by_product = minimums
     sys.stderr.write("  %-60s %8.1f s  %7d requests (minimum %d)\n" % (scenario, wall, result.requests, minimum))
     return result
 
 
 def access_fleet(bench, servers=50, accounts=5000, drift_percent=1.0, em_accounts=0, forks=None):
-    """The drift report, the enforcement and a re-run of playbooks/access.yml on ``servers`` simulated VBR servers
+    """The drift report, the enforcement and a re-run of the access playbook on ``servers`` simulated VBR servers
     holding ``accounts`` accounts each (and Enterprise Manager with ``em_accounts``): three Measurements."""
     simulator = start_fleet(bench, servers, em=em_accounts > 0)
     try:
@@ -160,9 +163,8 @@ def access_fleet(bench, servers=50, accounts=5000, drift_percent=1.0, em_account
         seed(simulator, seeded_users(accounts, drift_percent))
         state = desired_state(accounts, em_accounts)
         forks = forks or min(servers, 50)
-        drift = run_once(bench, simulator, inventory, state, "drift report", accounts, False, forks)
-        enforce = run_once(bench, simulator, inventory, state, "enforcement", accounts, True, forks)
-        rerun = run_once(bench, simulator, inventory, state, "re-run (nothing to change)", accounts, True, forks)
+        drift, enforce, rerun = [run_once(bench, simulator, inventory, state, label, accounts, label != RUNS[0], forks)
+                                 for label in RUNS]
     finally:
         simulator.stop()
     return drift, enforce, rerun

@@ -142,6 +142,22 @@ def check_scale_targets(scale, smoke=False):
                  if measurement.users == largest]
         results.append(("peak memory of a %d-person run under %g MB" % (largest, TARGET_PEAK_MB),
                         max(peaks) < TARGET_PEAK_MB, "%.0f MB" % max(peaks)))
+    return results + check_access_targets(scale.get("access"), smoke)
+
+
+def check_access_targets(runs, smoke):
+    """Scenario 12 (tests/benchmark/access.py): each run within the minimum requests; the drift report and the
+    re-run write nothing."""
+    if not runs:
+        return []
+    results = []
+    for run in runs:
+        results.append(("%s within %d%% of the minimum requests" % (run.scenario, TARGET_OVERHEAD * 100),
+                        within_minimum(run.api_requests, run.minimum, smoke),
+                        "%d requests, minimum %d" % (run.api_requests, run.minimum)))
+    drift, _enforce, rerun = runs
+    for run in (drift, rerun):
+        results.append(("%s writes nothing" % run.scenario, writes_anywhere(run) == 0, "%d writes" % writes_anywhere(run)))
     return results
 
 
@@ -155,11 +171,11 @@ def _em_row(measurement, ratio=""):
 
 
 def scale_report(scale, charts):
-    """Markdown of the whole-job scenarios (7-11) and links to the charts."""
+    """Markdown of the whole-job scenarios (7-12) and links to the charts."""
     lines = ["## The whole job, Enterprise Manager, parallel writes", "",
              "| scenario | people | wall time | VBR requests | EM requests | API requests | minimum | vs minimum | "
              "peak RSS | time vs first row |", "|---|---:|---:|---|---|---:|---:|---:|---:|---:|"]
-    for key in ("onboarding", "em", "parallel"):
+    for key in ("onboarding", "em", "parallel", "access"):
         rows = scale.get(key) or []
         for measurement in rows:
             lines.append(_em_row(measurement, "%.2fx" % (measurement.wall / rows[0].wall)))
@@ -170,7 +186,10 @@ def scale_report(scale, charts):
     lines += ["", "Minimum for Enterprise Manager: 1 logon + 1 role read + 1 account list read + one create per "
               "account (+ the rebuild's start and one read of its task when onboarding); a re-run reads each listed "
               "account (entity, roles, scopes). The way before: one vbr_user bulk task per server writing one request "
-              "at a time, then one em_account task per person."]
+              "at a time, then one em_account task per person. Access as code (scenario 12): per VBR server one "
+              "token, the paged user list, the roles, one write per account that differs and the read-back of the "
+              "role lists written; in EM the logon, roles, account list, three reads per account there and one write "
+              "per change (tests/benchmark/access.py)."]
     for title, path in charts:
         lines += ["", "![%s](%s)" % (title, path)]
     return "\n".join(lines) + "\n"

@@ -2,12 +2,13 @@
 takes a screenshot, and dumps the DOM after load, so that we know the page shows what it should and that nothing in it
 ran.
 
-Opt-in, as `make test` installs no system packages: run it with
+`make browser` (part of `make test`) runs it: it installs Debian's chromium when it is missing (as root) and sets
+VEEAM_TEST_BROWSER=1. By hand, after make install:
 
     apt-get install -y chromium          # Debian / Ubuntu; the test looks for /usr/bin/chromium
-    VEEAM_TEST_BROWSER=1 make integration    # or: VEEAM_TEST_BROWSER=1 .venv/bin/python -m pytest tests/integration/test_access_browser.py
+    VEEAM_TEST_BROWSER=1 .venv/bin/python -m pytest tests/integration/test_access_browser.py
 
-Without VEEAM_TEST_BROWSER=1, or without /usr/bin/chromium, it is skipped and says why; the same page is always
+`make integration` skips it (no VEEAM_TEST_BROWSER) so that it runs once per `make test`; the same page is also
 checked without a browser by tests/unit/test_access_html.py (inert and self-contained, every hostile name as text).
 """
 
@@ -33,8 +34,8 @@ COLOURS = {"unlisted row": (0xfd, 0xe4, 0xe4), "missing row": (0xe4, 0xed, 0xfd)
 
 pytestmark = [
     pytest.mark.skipif(os.environ.get(OPT_IN) != "1",
-                       reason="browser check is opt-in: install Debian's chromium (apt-get install -y chromium) and set "
-                              "%s=1 (docs/development.md, 'The HTML report in a browser')" % OPT_IN),
+                       reason="the browser check runs in make browser (part of make test), which sets %s=1 "
+                              "(docs/development.md, 'The HTML report in a browser')" % OPT_IN),
     pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                        reason="%s is absent: apt-get install -y chromium (or set VEEAM_TEST_CHROMIUM)" % CHROMIUM),
 ]

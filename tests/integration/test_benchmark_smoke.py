@@ -21,9 +21,11 @@ def test_benchmark_smoke(tmp_path):
                      "7a. onboarding before", "7b. onboarding, onboard role", "7c. onboarding re-run",
                      "8a. EM bulk em_account", "8b. em_account in a loop", "8c. EM ansible.builtin.uri baseline",
                      "8d. EM bulk re-run", "9a. VBR bulk, serial", "9b. VBR bulk, 4 at once", "9c. EM bulk, serial",
-                     "9d. EM bulk, 4 at once", "10. VBR bulk, serial", "11. onboard role, 2 servers"):
+                     "9d. EM bulk, 4 at once", "10. VBR bulk, serial", "11. onboard role, 2 servers",
+                     "12a. access as code, drift report", "12b. access as code, enforcement",
+                     "12c. access as code, re-run"):
         assert scenario in text, scenario
-    assert "FAIL" not in text and text.count("PASS") == 7, text[text.index("## Targets"):]
+    assert "FAIL" not in text and text.count("PASS") == 12, text[text.index("## Targets"):]
     for chart in ("benchmark-people.svg", "benchmark-servers.svg"):
         assert (tmp_path / chart).read_text().startswith("<svg")
     rerun = [line for line in text.splitlines() if line.startswith("| 4. bulk re-run")]

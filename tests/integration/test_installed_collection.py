@@ -2,6 +2,7 @@
 current directory, and the modules run with the controller's Python (the one with `requests`) unless told
 otherwise - also when the inventory, the configuration or interpreter discovery would pick another Python."""
 
+import json
 import subprocess
 import sys
 
@@ -47,7 +48,7 @@ def test_audit_by_fqcn_writes_its_report_under_the_current_directory(inventory, 
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     report = workdir / "veeam-audit"
     assert (report / "veeam-access.json").is_file() and (report / "veeam-access.csv").is_file()
-    assert "Audit report written to %s/veeam-access.json" % report in run.stdout
+    assert "Audit report written to %s: veeam-access.json, veeam-access.csv and veeam-access.html" % report in run.stdout
 
 
 def test_playbooks_use_the_controllers_python_whatever_the_inventory_says(inventory, env, python_without_requests,
@@ -94,3 +95,32 @@ def test_import_playbook_in_a_project_of_your_own(simulator, env, sim_admin, em_
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert sim_admin.user("TECH\\jane.doe") is not None
     assert "TECH\\jane.doe" in [account["name"] for account in em_admin.state()["accounts"]]
+
+
+def test_access_by_fqcn_reports_drift_under_the_current_directory_and_leaves_em_alone(
+        inventory, env, sim_admin, em_admin, tmp_path):
+    """The access playbook by its FQCN, without veeam_access_em (Enterprise Manager left alone: also on the oldest
+    ansible-core, where a role variable templated to none would arrive as an empty string), in check mode, from a
+    project directory: the drift report goes under that directory, and an earlier audit is found there too."""
+    workdir = tmp_path / "project"
+    workdir.mkdir()
+    audit = run_playbook("backupops.veeam.audit", inventory=inventory(), env=env, cwd=str(workdir))
+    assert audit.returncode == 0, audit.stdout[-3000:]
+    sim_admin.reset_stats()
+    em_admin.reset_stats()
+    desired = {"veeam_access_vbr": [{"group": "veeam_vbr", "accounts": [
+        {"name": "TECH\\new.person", "roles": ["Restore Operator"]}]}],
+        "veeam_access_keep": ["BUILTIN\\Administrators"],
+        "veeam_access_previous_audit": "veeam-audit/veeam-access.json"}
+    run = run_playbook("backupops.veeam.access", inventory=inventory(), env=env, cwd=str(workdir), check=True,
+                       extra_vars=desired)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    report = workdir / "veeam-access"
+    drift = json.loads((report / "access-report.json").read_text())
+    assert (report / "access-report.csv").is_file() and (report / "access-report.html").is_file()
+    servers = dict((server["server"], server) for server in drift["servers"])
+    assert list(servers) == ["vbr01"], "Enterprise Manager must be left alone without veeam_access_em"
+    missing = [row for row in drift["drift"] if row["drift"] == "missing"]
+    assert [row["account"] for row in missing] == ["TECH\\new.person"]
+    assert drift["changes_since"] == [], "nothing changed since the audit just taken"
+    assert sim_admin.writes() == 0 and sum(em_admin.stats()["by_kind"].values()) == 0

@@ -183,3 +183,11 @@ def test_table_escapes_control_characters_and_lists_changes():
     assert "Changes since the earlier audit:" in lines
     audit = access_report_table({"mode": "audit", "servers": [], "changes_since": []})
     assert audit == ["Changes since the earlier audit:", "none: the same accounts have the same access"]
+
+
+def test_blank_em_result_and_previous_mean_not_managed_as_on_the_oldest_ansible_core():
+    """On ansible-core 2.17 and 2.18 a role variable templated to none arrives as an empty string."""
+    with_none = access_drift({"vbr01": DRIFTING}, None, "drift", None)
+    with_blank = access_drift({"vbr01": DRIFTING}, "", "drift", "  ")
+    assert with_blank == with_none
+    assert [server["server"] for server in with_blank["servers"]] == ["vbr01"] and "changes_since" not in with_blank

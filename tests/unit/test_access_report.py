@@ -93,3 +93,9 @@ def test_a_change_waiting_for_four_eyes_approval_is_pending():
     assert one(report, JANE)["vbr"]["vbr01"] == "pending approval: needs approval: request 7"
     assert one(report, JANE)["vbr_pending_approval"] == {"vbr01": "needs approval: request 7"}
     assert not one(report, JANE)["complete"] and "not tried" in one(report, BOB)["vbr_failed"]["vbr01"]
+
+
+def test_no_enterprise_manager_reads_the_same_as_none_or_blank():
+    """The roles pass none without an Enterprise Manager; ansible-core 2.17 and 2.18 hand it over as ''."""
+    assert access_report([JANE], {}, "") == access_report([JANE], {}, None)
+    assert one(access_report([JANE], {}, ""), JANE)["enterprise_manager"].startswith("not managed")
