@@ -155,7 +155,13 @@ def check_access_targets(runs, smoke):
         results.append(("%s within %d%% of the minimum requests" % (run.scenario, TARGET_OVERHEAD * 100),
                         within_minimum(run.api_requests, run.minimum, smoke),
                         "%d requests, minimum %d" % (run.api_requests, run.minimum)))
-    drift, _enforce, rerun = runs
+    drift, rerun = runs[0], runs[-1]
+    if smoke:
+        # At a tiny size the extra requests the EM rebuild may cost hide nothing on VBR: each server, exactly.
+        vbr = [(run.product_requests("vbr"), run.minimum_by_product["vbr"]) for run in runs]
+        results.append(("access as code: the VBR servers get exactly their minimum of requests in each run",
+                        all(sent == minimum for sent, minimum in vbr),
+                        ", ".join("%d of %d" % pair for pair in vbr)))
     for run in (drift, rerun):
         results.append(("%s writes nothing" % run.scenario, writes_anywhere(run) == 0, "%d writes" % writes_anywhere(run)))
     return results

@@ -25,8 +25,16 @@ def test_benchmark_smoke(tmp_path):
                      "12a. access as code, drift report", "12b. access as code, enforcement",
                      "12c. access as code, re-run"):
         assert scenario in text, scenario
-    assert "FAIL" not in text and text.count("PASS") == 12, text[text.index("## Targets"):]
+    assert "FAIL" not in text and text.count("PASS") == 13, text[text.index("## Targets"):]
     for chart in ("benchmark-people.svg", "benchmark-servers.svg"):
         assert (tmp_path / chart).read_text().startswith("<svg")
+    # access as code (tests/benchmark/access.py), 2 servers with 12 accounts and EM with 3: the enforcement writes per
+    # VBR server 1 missing + 1 differing + 1 unlisted account and the simulator's 3 unlisted ones, in EM 3 creates,
+    # the unlisted TECH\\william.fox and the start of the scope rebuild; the drift report and the re-run nothing.
+    access = dict((line.split(" | ")[0][2:5], line) for line in text.splitlines() if line.startswith("| 12"))
+    assert sorted(access) == ["12a", "12b", "12c"], access
+    assert "write" not in access["12a"] and "write" not in access["12c"], access
+    vbr_requests, em_requests = access["12b"].split(" | ")[3:5]
+    assert " 12 write" in vbr_requests and " 5 write" in em_requests, access["12b"]
     rerun = [line for line in text.splitlines() if line.startswith("| 4. bulk re-run")]
     assert len(rerun) == 1 and "write" not in rerun[0], rerun

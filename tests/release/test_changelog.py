@@ -65,7 +65,23 @@ def test_every_module_plugin_and_role_is_listed_once(changelog):
                    if os.path.isfile(os.path.join(REPO_ROOT, "roles", name, "meta", "argument_specs.yml")))
     assert listed(found["New Modules"]) == modules
     assert listed(found["New Roles"]) == roles
-    assert listed(found["New Plugins"]) == ["em_backup_servers"]
+    assert sorted(listed(found["New Plugins"])) == sorted(documented_plugins("inventory") + documented_plugins("filter"))
+
+
+def documented_plugins(kind):
+    """The plugins of plugins/<kind> that have docs: a <name>.py with DOCUMENTATION, or a <name>.yml beside the
+    Python file that holds the filter (several filters live in one file)."""
+    folder = os.path.join(REPO_ROOT, "plugins", kind)
+    names = set()
+    for name in os.listdir(folder):
+        stem, extension = os.path.splitext(name)
+        if extension == ".yml":
+            names.add(stem)
+        elif extension == ".py" and not stem.startswith("_"):
+            with open(os.path.join(folder, name)) as handle:
+                if re.search(r"^DOCUMENTATION\s*=", handle.read(), re.M):
+                    names.add(stem)
+    return sorted(names)
 
 
 def test_changes_do_not_announce_what_is_listed_as_new(changelog):
