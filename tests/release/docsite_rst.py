@@ -26,6 +26,8 @@ RST_DIR = os.path.join(DOCS, "docsite", "rst")
 # m2r2 with anonymous references writes a link as `text <target>`__
 RST_LINK = re.compile(r"`([^`<]*?)\s*<([^>`]+)>`__")
 RST_LABEL = re.compile(r"^\.\. _([^:]+):\s*$", re.M)
+# an image (and the link around it) whose file lies beside the guide in docs/
+RST_IMAGE = re.compile(r"^(\s*(?:\.\. image::|:target:))\s+(?![a-z][a-z0-9+.-]*:)(\S+)\s*$", re.M)
 # a fenced code block without a language: rstcheck (antsibull-docs lint) wants one
 CODE_BLOCK_WITHOUT_LANGUAGE = re.compile(r"^(\s*\.\. code-block::)\s*$", re.M)
 
@@ -59,6 +61,12 @@ def rewrite_link(text, target, names, meta):
     return "`%s <%s>`__" % (text or in_repo, url)
 
 
+def image_url(path, meta):
+    """An image of docs/ (a chart of docs/performance.md) as a file of the repository on GitHub: the RST pages lie
+    in docs/docsite/rst/, where the relative path would not find it."""
+    return "%s/raw/main/%s" % (meta["repository"].rstrip("/"), posixpath.normpath(posixpath.join("docs", path)))
+
+
 def render(name, names, meta):
     with open(os.path.join(DOCS, name + ".md")) as handle:
         markdown = handle.read()
@@ -67,6 +75,7 @@ def render(name, names, meta):
     # antsibull-docs accepts only labels of this collection's docsite: keep none of the converter's own
     rst = RST_LABEL.sub("", rst)
     rst = CODE_BLOCK_WITHOUT_LANGUAGE.sub(r"\1 text\n", rst)
+    rst = RST_IMAGE.sub(lambda match: "%s %s" % (match.group(1), image_url(match.group(2), meta)), rst)
     header = (".. Generated from docs/%s.md by tests/release/docsite_rst.py (make install): edit the Markdown.\n\n"
               ".. _%s%s:\n\n" % (name, label_prefix(meta), name))
     return header + rst + "\n"
